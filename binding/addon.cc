@@ -1,0 +1,79 @@
+// Module init: registers the native classes, per-environment data, and the module functions.
+#include <napi.h>
+
+#include "addon.h"
+#include "dataset.h"
+#include "errors.h"
+#include "file.h"
+#include "lock.h"
+
+namespace h5swmr {
+
+std::recursive_mutex& Hdf5Mutex() {
+  static std::recursive_mutex mutex;
+  return mutex;
+}
+
+namespace {
+
+// Runs when the environment (main thread or a worker_thread) goes away: close what it left open.
+void FinalizeAddonData(Napi::Env, AddonData* data) {
+  {
+    Hdf5Lock lock;
+    for (auto& weak : data->files) {
+      if (auto file = weak.lock()) Release(*file);
+    }
+  }
+  delete data;
+}
+
+Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  GetAddonData(info.Env())->errorClass = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+// Open HDF5 ids of every kind in the whole process (files, groups, datasets, types, attributes).
+Napi::Value OpenObjectCount(const Napi::CallbackInfo& info) {
+  Hdf5Lock lock;
+  return Napi::Number::New(info.Env(), static_cast<double>(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL)));
+}
+
+Napi::Value LibraryInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Hdf5Lock lock;
+  unsigned maj = 0, min = 0, rel = 0;
+  H5get_libversion(&maj, &min, &rel);
+  hbool_t threadsafe = 0;
+  H5is_library_threadsafe(&threadsafe);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("version", std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel));
+  o.Set("headerVersion", H5_VERS_INFO);
+  o.Set("threadsafe", threadsafe != 0);
+  o.Set("fileLockingOption", H5_VERSION_GE(1, 10, 7) ? true : false);
+  return o;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  {
+    Hdf5Lock lock;
+    H5open();
+  }
+  auto* data = new AddonData();
+  env.SetInstanceData<AddonData, FinalizeAddonData>(data);
+  Napi::Function datasetClass = NativeDataset::Define(env);
+  data->datasetClass = Napi::Persistent(datasetClass);
+  exports.Set("NativeFile", NativeFile::Define(env));
+  exports.Set("NativeDataset", datasetClass);
+  exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env));
+  exports.Set("openObjectCount", Napi::Function::New<OpenObjectCount>(env));
+  exports.Set("libraryInfo", Napi::Function::New<LibraryInfo>(env));
+  return exports;
+}
+
+}  // namespace
+
+}  // namespace h5swmr
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return h5swmr::Init(env, exports); }
+
+NODE_API_MODULE(h5swmr, InitAddon)

@@ -1,0 +1,19 @@
+// Per-environment state (main thread and each worker_thread has its own).
+#pragma once
+#include <napi.h>
+#include <memory>
+#include <vector>
+
+namespace h5swmr {
+
+struct FileState;
+
+struct AddonData {
+  Napi::FunctionReference errorClass;      // H5Error, registered by lib/native.ts
+  Napi::FunctionReference datasetClass;    // NativeDataset constructor
+  std::vector<std::weak_ptr<FileState>> files;  // everything this env opened, closed at env exit
+};
+
+inline AddonData* GetAddonData(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
+
+}  // namespace h5swmr

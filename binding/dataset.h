@@ -1,0 +1,59 @@
+// NativeDataset: one long-lived dataset id. H5Drefresh must be called on the same id that is then
+// read through (a second id reads stale data), so this object is opened once and kept.
+#pragma once
+#include <napi.h>
+
+#include <memory>
+
+#include "handle.h"
+#include "selection.h"
+
+namespace h5swmr {
+
+class NativeDataset : public Napi::ObjectWrap<NativeDataset> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit NativeDataset(const Napi::CallbackInfo& info);
+  ~NativeDataset() override;
+
+  // Wrap an open dataset state in a new JS object.
+  static Napi::Object Wrap(Napi::Env env, std::shared_ptr<DatasetState> state);
+  // Open `path` in `file` (under the lock) and register it with the file.
+  static std::shared_ptr<DatasetState> OpenState(const std::shared_ptr<FileState>& file,
+                                                 const std::string& path);
+
+  std::shared_ptr<DatasetState> Open(Napi::Env env) const;
+
+ private:
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value GetInfo(const Napi::CallbackInfo& info);
+  Napi::Value GetShape(const Napi::CallbackInfo& info);
+  Napi::Value Refresh(const Napi::CallbackInfo& info);
+  Napi::Value ReadInto(const Napi::CallbackInfo& info);
+  Napi::Value ReadIntoAsync(const Napi::CallbackInfo& info);
+  Napi::Value ReadAttrs(const Napi::CallbackInfo& info);
+  // write.cc
+  Napi::Value Extend(const Napi::CallbackInfo& info);
+  Napi::Value Write(const Napi::CallbackInfo& info);
+  Napi::Value Flush(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<DatasetState> state_;
+};
+
+// Shared by the sync and async read paths. Call under the lock; `buffer` holds `bytes` bytes and
+// must stay alive and unmoved for the call (V8 backing stores do not move).
+void ReadSelection(DatasetState& ds, const Selection& sel, void* buffer, size_t bytes,
+                   napi_typedarray_type arrayType);
+
+// Check a JS typed array against what a read of `ds` fills; returns pointer and byte length.
+struct BufferView {
+  void* data = nullptr;
+  size_t bytes = 0;
+  size_t length = 0;
+  napi_typedarray_type type{};
+};
+BufferView ViewOf(const Napi::Value& value);
+
+Napi::Array DimsToJs(Napi::Env env, const std::vector<hsize_t>& dims);
+
+}  // namespace h5swmr

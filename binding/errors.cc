@@ -1,0 +1,119 @@
+#include "errors.h"
+
+#include <cstring>
+
+#include "addon.h"
+
+namespace h5swmr {
+
+namespace {
+
+std::string MessageOf(hid_t id) {
+  char buf[256] = {0};
+  if (H5Eget_msg(id, nullptr, buf, sizeof buf) < 0) return "";
+  return buf;
+}
+
+herr_t Collect(unsigned, const H5E_error2_t* err, void* data) {
+  auto* frames = static_cast<std::vector<StackFrame>*>(data);
+  StackFrame frame;
+  frame.function = err->func_name ? err->func_name : "";
+  frame.description = err->desc ? err->desc : "";
+  frame.major = MessageOf(err->maj_num);
+  frame.minor = MessageOf(err->min_num);
+  frame.file = err->file_name ? err->file_name : "";
+  frame.line = err->line;
+  frames->push_back(std::move(frame));
+  return 0;
+}
+
+bool Has(const std::vector<StackFrame>& stack, const char* needle) {
+  for (const auto& f : stack) {
+    if (f.description.find(needle) != std::string::npos) return true;
+    if (f.minor.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Map the stack to a stable code. Order matters: the most specific cause wins.
+std::string Classify(const std::vector<StackFrame>& stack, const std::string& fallback) {
+  if (Has(stack, "unable to lock file")) return "H5_LOCKED";
+  if (Has(stack, "file is not already open for SWMR writing")) return "H5_SWMR_NOT_ACTIVE";
+  if (Has(stack, "file is already open for write")) return "H5_FILE_IN_USE";
+  if (Has(stack, "file signature not found")) return "H5_NOT_HDF5";
+  if (Has(stack, "truncated file")) return "H5_TRUNCATED";
+  if (Has(stack, "incorrect metadata checksum")) return "H5_CORRUPT";
+  if (Has(stack, "errno = 13")) return "EACCES";
+  if (Has(stack, "errno = 2,")) return "ENOENT";
+  if (Has(stack, "required filter") || Has(stack, "can't load"))
+    return "H5_FILTER_UNAVAILABLE";
+  if (Has(stack, "object not found") || Has(stack, "doesn't exist") ||
+      Has(stack, "component not found") || Has(stack, "Object not found"))
+    return "H5_NOT_FOUND";
+  return fallback;
+}
+
+}  // namespace
+
+std::vector<StackFrame> TakeErrorStack() {
+  std::vector<StackFrame> frames;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, Collect, &frames);
+  H5Eclear2(H5E_DEFAULT);
+  return frames;
+}
+
+H5Failure Hdf5Failure(const std::string& what, const std::string& fallbackCode) {
+  auto stack = TakeErrorStack();
+  std::string message = what;
+  // The innermost frame usually says why (e.g. "unable to lock file, errno = 11 ...").
+  if (!stack.empty()) message += ": " + stack.back().description;
+  if (!stack.empty()) {
+    message += "\nHDF5 error stack:";
+    for (size_t i = 0; i < stack.size(); i++) {
+      const auto& f = stack[i];
+      message += "\n  #" + std::to_string(i) + " " + f.function + "(): " + f.description + " [" +
+                 f.major + " / " + f.minor + "]";
+    }
+  }
+  std::string code = Classify(stack, fallbackCode);
+  return H5Failure(code, message, std::move(stack));
+}
+
+void ThrowHdf5(const std::string& what, const std::string& fallbackCode) {
+  throw Hdf5Failure(what, fallbackCode);
+}
+
+void Fail(const std::string& code, const std::string& message) {
+  H5Eclear2(H5E_DEFAULT);
+  throw H5Failure(code, message);
+}
+
+Napi::Value MakeJsError(Napi::Env env, const H5Failure& failure) {
+  Napi::Array frames = Napi::Array::New(env, failure.stack.size());
+  for (size_t i = 0; i < failure.stack.size(); i++) {
+    const auto& f = failure.stack[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("function", f.function);
+    o.Set("description", f.description);
+    o.Set("major", f.major);
+    o.Set("minor", f.minor);
+    o.Set("file", f.file);
+    o.Set("line", f.line);
+    frames.Set(i, o);
+  }
+  AddonData* data = GetAddonData(env);
+  if (data && !data->errorClass.IsEmpty()) {
+    return data->errorClass.New({Napi::String::New(env, failure.what()),
+                                 Napi::String::New(env, failure.code), frames});
+  }
+  Napi::Error error = Napi::Error::New(env, failure.what());
+  error.Set("code", failure.code);
+  error.Set("hdf5Stack", frames);
+  return error.Value();
+}
+
+void ThrowJs(Napi::Env env, const H5Failure& failure) {
+  throw Napi::Error(env, MakeJsError(env, failure));
+}
+
+}  // namespace h5swmr

@@ -1,0 +1,97 @@
+#include "selection.h"
+
+#include <string>
+
+#include "errors.h"
+
+namespace h5swmr {
+
+namespace {
+
+std::vector<hsize_t> ReadDims(const Napi::Value& v, const char* what) {
+  std::vector<hsize_t> out;
+  if (v.IsUndefined() || v.IsNull()) return out;
+  if (!v.IsArray()) Fail("H5_BAD_SELECTION", std::string("selection.") + what + " must be an array of integers");
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value e = a.Get(i);
+    double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= 0) || d != static_cast<double>(static_cast<hsize_t>(d)))
+      Fail("H5_BAD_SELECTION", std::string("selection.") + what + "[" + std::to_string(i) +
+                                   "] must be a non-negative integer");
+    out.push_back(static_cast<hsize_t>(d));
+  }
+  return out;
+}
+
+std::string Join(const std::vector<hsize_t>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); i++) s += (i ? ", " : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+}  // namespace
+
+Selection ParseSelection(const Napi::Value& value) {
+  Selection sel;
+  if (value.IsUndefined() || value.IsNull()) return sel;
+  if (!value.IsObject()) Fail("H5_BAD_SELECTION", "selection must be an object {start, count, step?}");
+  Napi::Object o = value.As<Napi::Object>();
+  sel.all = false;
+  sel.start = ReadDims(o.Get("start"), "start");
+  sel.count = ReadDims(o.Get("count"), "count");
+  sel.step = ReadDims(o.Get("step"), "step");
+  if (sel.count.size() != sel.start.size())
+    Fail("H5_BAD_SELECTION", "selection.start and selection.count must have the same length");
+  if (sel.step.empty()) sel.step.assign(sel.start.size(), 1);
+  if (sel.step.size() != sel.start.size())
+    Fail("H5_BAD_SELECTION", "selection.step must have one entry per dimension");
+  for (hsize_t s : sel.step)
+    if (s == 0) Fail("H5_BAD_SELECTION", "selection.step entries must be >= 1");
+  return sel;
+}
+
+hsize_t SelectionSize(const Selection& sel, const std::vector<hsize_t>& dims) {
+  hsize_t n = 1;
+  for (hsize_t d : sel.all ? dims : sel.count) n *= d;
+  return n;
+}
+
+void ApplySelection(const Selection& sel, hid_t space, const std::vector<hsize_t>& dims) {
+  if (sel.all) {
+    H5Sselect_all(space);
+    return;
+  }
+  if (sel.start.size() != dims.size())
+    Fail("H5_BAD_SELECTION", "selection has " + std::to_string(sel.start.size()) +
+                                 " dimensions but the dataset has " + std::to_string(dims.size()) +
+                                 " (shape " + Join(dims) + ")");
+  for (size_t i = 0; i < dims.size(); i++) {
+    if (sel.count[i] == 0) continue;
+    hsize_t last = sel.start[i] + (sel.count[i] - 1) * sel.step[i];
+    if (last >= dims[i])
+      Fail("H5_BAD_SELECTION", "selection start " + Join(sel.start) + " count " + Join(sel.count) +
+                                   " step " + Join(sel.step) + " reaches past the extent " +
+                                   Join(dims) + " in dimension " + std::to_string(i));
+  }
+  if (dims.empty()) {
+    H5Sselect_all(space);
+    return;
+  }
+  if (SelectionSize(sel, dims) == 0) {
+    H5Sselect_none(space);
+    return;
+  }
+  if (H5Sselect_hyperslab(space, H5S_SELECT_SET, sel.start.data(), sel.step.data(), sel.count.data(),
+                          nullptr) < 0)
+    ThrowHdf5("Cannot select hyperslab", "H5_BAD_SELECTION");
+}
+
+std::vector<hsize_t> Extent(hid_t space) {
+  int rank = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> dims(rank > 0 ? rank : 0);
+  if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  return dims;
+}
+
+}  // namespace h5swmr

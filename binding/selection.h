@@ -1,0 +1,26 @@
+// A hyperslab selection from JS (start/count/step per dimension), checked against the extent.
+#pragma once
+#include <hdf5.h>
+#include <napi.h>
+
+#include <vector>
+
+namespace h5swmr {
+
+struct Selection {
+  bool all = true;  // whole dataset (JS passed null)
+  std::vector<hsize_t> start, count, step;
+};
+
+// JS: null | { start: number[], count: number[], step?: number[] }. Shape checks happen later.
+Selection ParseSelection(const Napi::Value& value);
+
+// Number of elements the selection covers on a dataspace of these dims.
+hsize_t SelectionSize(const Selection& sel, const std::vector<hsize_t>& dims);
+
+// Select on `fileSpace` (dims = its current extent); H5_BAD_SELECTION if out of range or wrong rank.
+void ApplySelection(const Selection& sel, hid_t fileSpace, const std::vector<hsize_t>& dims);
+
+std::vector<hsize_t> Extent(hid_t space);
+
+}  // namespace h5swmr

@@ -1,0 +1,175 @@
+// The write side: create chunked (optionally deflate+shuffle) datasets, extend, write hyperslabs
+// from typed arrays, flush. Enough for users writing results live and for our own test writers.
+#include <cmath>
+#include <vector>
+
+#include "dataset.h"
+#include "dtype.h"
+#include "errors.h"
+#include "file.h"
+#include "lock.h"
+
+namespace h5swmr {
+
+namespace {
+
+// Array of non-negative integers, with null meaning unlimited when `allowUnlimited`.
+std::vector<hsize_t> DimsOption(const Napi::Value& v, const char* what, bool allowUnlimited) {
+  std::vector<hsize_t> out;
+  if (v.IsUndefined() || v.IsNull()) return out;
+  if (!v.IsArray()) Fail("ERR_INVALID_ARG", std::string(what) + " must be an array");
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value e = a.Get(i);
+    if (allowUnlimited && (e.IsNull() || (e.IsNumber() && e.As<Napi::Number>().DoubleValue() == INFINITY))) {
+      out.push_back(H5S_UNLIMITED);
+      continue;
+    }
+    double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= 0) || d != static_cast<double>(static_cast<hsize_t>(d)))
+      Fail("ERR_INVALID_ARG", std::string(what) + "[" + std::to_string(i) + "] must be a non-negative integer" +
+                                  (allowUnlimited ? " or null (unlimited)" : ""));
+    out.push_back(static_cast<hsize_t>(d));
+  }
+  return out;
+}
+
+void CheckWritable(const FileState& file, const std::string& what) {
+  if (!file.writable) Fail("H5_READ_ONLY", "Cannot " + what + ": the file '" + file.path + "' is open read-only");
+}
+
+}  // namespace
+
+// createDataset(path, { dtype, shape, maxshape?, chunks?, compression?, compressionLevel?, shuffle?, fillValue? })
+Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto file = Open(env);
+  std::string path = info[0].As<Napi::String>();
+  Napi::Object o = info[1].As<Napi::Object>();
+  auto ds = Guarded(env, [&]() {
+    CheckWritable(*file, "create dataset '" + path + "'");
+    if (file->swmrWriting)
+      Fail("H5_SWMR_RESTRICTED", "Cannot create dataset '" + path +
+                                     "' after SWMR writing started: create every object before startSwmrWrite()");
+    std::string dtype = o.Get("dtype").IsString() ? o.Get("dtype").As<Napi::String>().Utf8Value() : "";
+    std::vector<hsize_t> shape = DimsOption(o.Get("shape"), "shape", false);
+    std::vector<hsize_t> maxshape = DimsOption(o.Get("maxshape"), "maxshape", true);
+    std::vector<hsize_t> chunks = DimsOption(o.Get("chunks"), "chunks", false);
+    std::string compression = o.Get("compression").IsString() ? o.Get("compression").As<Napi::String>().Utf8Value() : "none";
+    int level = o.Get("compressionLevel").IsNumber() ? o.Get("compressionLevel").As<Napi::Number>().Int32Value() : 4;
+    bool shuffle = o.Get("shuffle").IsBoolean() ? o.Get("shuffle").As<Napi::Boolean>().Value() : compression != "none";
+    Napi::Value fill = o.Get("fillValue");
+
+    if (maxshape.empty()) maxshape = shape;
+    if (maxshape.size() != shape.size()) Fail("ERR_INVALID_ARG", "maxshape must have one entry per dimension of shape");
+    for (size_t i = 0; i < shape.size(); i++)
+      if (maxshape[i] != H5S_UNLIMITED && maxshape[i] < shape[i]) Fail("ERR_INVALID_ARG", "maxshape is smaller than shape");
+    if (compression != "none" && compression != "deflate" && compression != "gzip")
+      Fail("ERR_INVALID_ARG", "compression must be 'none' or 'deflate'");
+    bool needsChunks = compression != "none" || shuffle || maxshape != shape;
+    if (chunks.empty() && needsChunks) {
+      // Default: one element along growing dimensions, whole extent along the others — one frame per chunk.
+      for (size_t i = 0; i < shape.size(); i++)
+        chunks.push_back(maxshape[i] == H5S_UNLIMITED || maxshape[i] != shape[i] ? 1 : (shape[i] ? shape[i] : 1));
+    }
+    if (!chunks.empty() && chunks.size() != shape.size())
+      Fail("ERR_INVALID_ARG", "chunks must have one entry per dimension of shape");
+    for (hsize_t c : chunks) if (c == 0) Fail("ERR_INVALID_ARG", "chunk dimensions must be >= 1");
+
+    Hdf5Lock lock;
+    ScopedId type(FileTypeForName(dtype), H5Tclose);
+    ScopedId space(shape.empty() ? H5Screate(H5S_SCALAR)
+                                 : H5Screate_simple(static_cast<int>(shape.size()), shape.data(), maxshape.data()),
+                   H5Sclose);
+    ScopedId dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    if (!chunks.empty()) {
+      H5Pset_chunk(dcpl, static_cast<int>(chunks.size()), chunks.data());
+      if (shuffle) H5Pset_shuffle(dcpl);
+      if (compression != "none") H5Pset_deflate(dcpl, static_cast<unsigned>(level));
+    }
+    if (fill.IsNumber()) {
+      double v = fill.As<Napi::Number>().DoubleValue();
+      if (dtype == "bool") {
+        ScopedId mem(H5Tcopy(type), H5Tclose);
+        int8_t b = v != 0;
+        H5Pset_fill_value(dcpl, mem, &b);
+      } else {
+        H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &v);
+      }
+    } else if (fill.IsBigInt()) {
+      bool lossless;
+      int64_t v = fill.As<Napi::BigInt>().Int64Value(&lossless);
+      H5Pset_fill_value(dcpl, H5T_NATIVE_INT64, &v);
+    } else if (fill.IsBoolean()) {
+      ScopedId mem(H5Tcopy(type), H5Tclose);
+      int8_t b = fill.As<Napi::Boolean>().Value();
+      H5Pset_fill_value(dcpl, mem, &b);
+    }
+    ScopedId lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t id = H5Dcreate2(file->id, path.c_str(), type, space, lcpl, dcpl, H5P_DEFAULT);
+    if (id < 0) ThrowHdf5("Cannot create dataset '" + path + "' in '" + file->path + "'", "H5_WRITE_FAILED");
+    H5Dclose(id);
+    return NativeDataset::OpenState(file, path);
+  });
+  return NativeDataset::Wrap(env, ds);
+}
+
+Napi::Value NativeDataset::Extend(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  std::vector<hsize_t> dims = Guarded(env, [&]() {
+    std::vector<hsize_t> shape = DimsOption(info[0], "shape", false);
+    CheckWritable(*ds->file, "extend '" + ds->path + "'");
+    Hdf5Lock lock;
+    if (H5Dset_extent(ds->id, shape.data()) < 0)
+      ThrowHdf5("Cannot extend '" + ds->path + "'", "H5_BAD_SELECTION");
+    ScopedId space(H5Dget_space(ds->id), H5Sclose);
+    return Extent(space);
+  });
+  return DimsToJs(env, dims);
+}
+
+// write(selection | null, typedArray): HDF5 converts from the array's type to the dataset's.
+Napi::Value NativeDataset::Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  Guarded(env, [&]() {
+    Selection sel = ParseSelection(info[0]);
+    BufferView view = ViewOf(info[1]);
+    CheckWritable(*ds->file, "write '" + ds->path + "'");
+    Hdf5Lock lock;
+    hid_t memType = MemoryTypeForArray(view.type);
+    size_t elemSize = view.length ? view.bytes / view.length : 1;
+    // HDF5 cannot convert integers to enums: write enum/bool data through the dataset's own type.
+    if ((ds->type.typeClass == "enum" || ds->type.typeClass == "bool") && elemSize == ds->type.memSize &&
+        view.type != napi_float32_array && view.type != napi_float64_array)
+      memType = ds->memType;
+    if (memType < 0) Fail("H5_BAD_BUFFER", std::string("Cannot write a ") + ArrayTypeName(view.type));
+    ScopedId fileSpace(H5Dget_space(ds->id), H5Sclose);
+    std::vector<hsize_t> dims = Extent(fileSpace);
+    ApplySelection(sel, fileSpace, dims);
+    hsize_t n = SelectionSize(sel, dims);
+    if (n != view.length)
+      Fail("H5_BAD_BUFFER", "The array has " + std::to_string(view.length) + " elements but the selection of '" +
+                                ds->path + "' has " + std::to_string(n));
+    if (n == 0) return;
+    ScopedId memSpace(H5Screate_simple(1, &n, nullptr), H5Sclose);
+    if (H5Dwrite(ds->id, memType, memSpace, fileSpace, H5P_DEFAULT, view.data) < 0)
+      ThrowHdf5("Cannot write '" + ds->path + "'", "H5_WRITE_FAILED");
+  });
+  return env.Undefined();
+}
+
+Napi::Value NativeDataset::Flush(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  Guarded(env, [&]() {
+    CheckWritable(*ds->file, "flush '" + ds->path + "'");
+    Hdf5Lock lock;
+    if (H5Dflush(ds->id) < 0) ThrowHdf5("Cannot flush '" + ds->path + "'", "H5_WRITE_FAILED");
+  });
+  return env.Undefined();
+}
+
+}  // namespace h5swmr

@@ -1,0 +1,154 @@
+import { H5Error } from './errors'
+import { arrayConstructor } from './dtype'
+import type { AnyTypedArray, Dims, NativeDataset, NativeDatasetInfo, NativeFilter } from './native'
+import type { File } from './file'
+
+/**
+ * A hyperslab: per dimension a start, a count and an optional step (default 1). Omit the selection
+ * to read the whole dataset.
+ */
+export interface Selection {
+  start: number[]
+  count: number[]
+  step?: number[]
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i])
+}
+
+/**
+ * A dataset, held through one long-lived HDF5 id: `refresh()` (H5Drefresh) and the reads after it
+ * go through the same id, which is what SWMR readers need to see new data. Get it from
+ * `file.dataset(path)`; the file hands out one Dataset per path.
+ */
+export class Dataset {
+  readonly file: File
+  readonly path: string
+  /** Element type; see `DType` for how each one reads. Unsupported types (compound, strings...) read as an error. */
+  readonly dtype: string
+  /** 'integer' | 'float' | 'bool' | 'enum', or the HDF5 class name of an unsupported type. */
+  readonly typeClass: string
+  /** Upper bound per dimension; `null` = unlimited. */
+  readonly maxshape: Dims
+  readonly chunks: number[] | null
+  readonly layout: NativeDatasetInfo['layout']
+  readonly filters: NativeFilter[]
+  readonly fillValue: number | bigint | boolean | null
+  /** Name of the typed array class reads return. */
+  readonly arrayType: string
+  #native: NativeDataset
+  #shape: number[]
+
+  /** @internal */
+  constructor(file: File, path: string, nativeDataset: NativeDataset) {
+    const info = nativeDataset.info()
+    this.file = file
+    this.path = path
+    this.dtype = info.dtype
+    this.typeClass = info.typeClass
+    this.maxshape = info.maxshape
+    this.chunks = info.chunks
+    this.layout = info.layout
+    this.filters = info.filters
+    this.fillValue = info.fillValue
+    this.arrayType = info.arrayType
+    this.#native = nativeDataset
+    this.#shape = info.shape
+  }
+
+  get name(): string {
+    return this.path.slice(this.path.lastIndexOf('/') + 1)
+  }
+
+  /** Current extent as of the last `refresh()`/`extend()` (or open). */
+  get shape(): number[] {
+    return this.#shape.slice()
+  }
+
+  get ndim(): number {
+    return this.#shape.length
+  }
+
+  /** Number of elements in the current extent. */
+  get size(): number {
+    return this.#shape.reduce((a, b) => a * b, 1)
+  }
+
+  /** Attributes, read now: numbers (BigInt past 2^53), strings, booleans (h5py bools), arrays of those. */
+  get attrs(): Record<string, unknown> {
+    return this.#native.readAttrs()
+  }
+
+  /**
+   * H5Drefresh on this dataset's id, then re-read the extent. Returns true if the shape changed.
+   * Call it once per poll, even when you expect the same shape: without it a SWMR reader keeps a
+   * stale chunk index and reads fill values for frames already flushed.
+   */
+  refresh(): boolean {
+    const shape = this.#native.refresh()
+    const changed = !sameShape(shape, this.#shape)
+    this.#shape = shape
+    return changed
+  }
+
+  /** Elements a selection covers (the whole current extent when omitted). */
+  selectionSize(selection?: Selection | null): number {
+    const counts = selection ? selection.count : this.#shape
+    return counts.reduce((a, b) => a * b, 1)
+  }
+
+  /** A new typed array sized for `selection`, of the type reads fill. */
+  allocate(selection?: Selection | null): AnyTypedArray {
+    return new (arrayConstructor(this.arrayType))(this.selectionSize(selection))
+  }
+
+  /** Read a hyperslab (or everything) into a new typed array that HDF5 fills in place. */
+  read(selection?: Selection | null): AnyTypedArray {
+    return this.#native.readInto(selection ?? null, this.allocate(selection))
+  }
+
+  /** Read into the caller's typed array (of `arrayType`, exactly the selection's size) and return it. */
+  readInto<T extends AnyTypedArray>(selection: Selection | null | undefined, out: T): T {
+    return this.#native.readInto(selection ?? null, out)
+  }
+
+  /** Like `read`, on the libuv thread pool: the event loop never waits for the disk. */
+  readAsync(selection?: Selection | null): Promise<AnyTypedArray> {
+    return this.#native.readIntoAsync(selection ?? null, this.allocate(selection))
+  }
+
+  readIntoAsync<T extends AnyTypedArray>(selection: Selection | null | undefined, out: T): Promise<T> {
+    return this.#native.readIntoAsync(selection ?? null, out)
+  }
+
+  /** Writer: set a new extent (within maxshape). */
+  extend(shape: number[]): void {
+    this.#shape = this.#native.extend(shape)
+  }
+
+  /** Writer: write a typed array at a hyperslab; HDF5 converts from the array's type. */
+  write(selection: Selection | null | undefined, data: AnyTypedArray): void {
+    this.#native.write(selection ?? null, data)
+  }
+
+  /** Writer: flush this dataset's data and metadata so SWMR readers can see it (H5Dflush). */
+  flush(): void {
+    this.#native.flush()
+  }
+
+  /** Release the HDF5 id (after reads already in flight finish). Further use is an H5_CLOSED error. */
+  close(): void {
+    this.#native.close()
+    this.file._forget(this)
+  }
+
+  [Symbol.dispose](): void {
+    this.close()
+  }
+
+  /** @internal For errors raised in TypeScript about this dataset. */
+  _error(code: string, message: string): H5Error {
+    return new H5Error(`${message} ('${this.path}' in '${this.file.filePath}')`, code)
+  }
+}

@@ -1,0 +1,273 @@
+import * as posixPath from 'node:path/posix'
+import { Dataset } from './dataset'
+import { H5Error } from './errors'
+import type { DType } from './dtype'
+import { native, type Dims, type NativeFile, type NativeMember, type NativeRetryInfo } from './native'
+
+export interface OpenOptions {
+  /** Open with H5F_ACC_SWMR_READ (default true): follow a file another process is writing. */
+  swmr?: boolean
+  /**
+   * HDF5 file locking for this file. `false` means a reader never blocks a writer from re-creating
+   * the file (recommended for followers). Default: the library's (the HDF5_USE_FILE_LOCKING
+   * environment variable, read when the library loads, overrides both).
+   */
+  locking?: boolean
+  /**
+   * Raw-data chunk cache size in bytes, on the file access list (it survives H5Drefresh). Default 0:
+   * one-frame-per-chunk reads then go straight into your buffer (the default 1 MiB cache costs a copy).
+   */
+  chunkCacheBytes?: number
+  /** SWMR metadata read attempts before a checksum failure is an error (HDF5 default: 100). */
+  metadataReadAttempts?: number
+}
+
+export interface CreateOptions {
+  /** Replace an existing file (default true); false fails if it exists. */
+  overwrite?: boolean
+  locking?: boolean
+}
+
+export interface DatasetOptions {
+  dtype: DType
+  shape: number[]
+  /** `null` (or Infinity) marks an unlimited dimension. Default: `shape`. */
+  maxshape?: Dims
+  /** Default: 1 along growing dimensions, the full extent along the others (one frame per chunk). */
+  chunks?: number[]
+  compression?: 'none' | 'deflate'
+  compressionLevel?: number
+  /** Byte shuffle before compression (default: on when compressed). */
+  shuffle?: boolean
+  fillValue?: number | bigint | boolean
+}
+
+export interface LinkInfo {
+  name: string
+  /** Absolute path of the member in this file. */
+  path: string
+  linkType: 'hard' | 'soft' | 'external' | 'user'
+  /** What the link resolves to now; 'missing' for a dangling soft/external link. */
+  objectType: 'group' | 'dataset' | 'datatype' | 'missing' | 'other'
+  /** Soft link: path it points to; external link: object path in `targetFile`. */
+  target?: string
+  targetFile?: string
+}
+
+export type AttrValue = number | bigint | boolean | string | number[] | bigint[] | boolean[] | string[] | ArrayLike<number>
+
+function normalize(path: string, base = '/'): string {
+  const joined = path.startsWith('/') ? path : posixPath.join(base, path)
+  const p = posixPath.normalize(joined)
+  return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p
+}
+
+/** A group in a file: a path with navigation helpers (no HDF5 id is held). */
+export class Group {
+  readonly file: File
+  readonly path: string
+
+  /** @internal */
+  constructor(file: File, path: string) {
+    this.file = file
+    this.path = path
+  }
+
+  get name(): string {
+    return this.path === '/' ? '/' : this.path.slice(this.path.lastIndexOf('/') + 1)
+  }
+
+  /** Members with their link type (hard, soft, external) and what each resolves to. */
+  list(): LinkInfo[] {
+    return this.file.list(this.path)
+  }
+
+  keys(): string[] {
+    return this.list().map((m) => m.name)
+  }
+
+  /** A member by relative or absolute path (soft and external links are followed). */
+  get(path: string): Dataset | Group {
+    return this.file.get(normalize(path, this.path))
+  }
+
+  dataset(path: string): Dataset {
+    return this.file.dataset(normalize(path, this.path))
+  }
+
+  group(path: string): Group {
+    return this.file.group(normalize(path, this.path))
+  }
+
+  has(path: string): boolean {
+    return this.file.has(normalize(path, this.path))
+  }
+
+  get attrs(): Record<string, unknown> {
+    return this.file._native().readAttrs(this.path)
+  }
+
+  setAttr(name: string, value: AttrValue, dtype?: DType): void {
+    this.file._native().writeAttr(this.path, name, value, dtype)
+  }
+
+  createGroup(path: string): Group {
+    return this.file.createGroup(normalize(path, this.path))
+  }
+
+  createDataset(path: string, options: DatasetOptions): Dataset {
+    return this.file.createDataset(normalize(path, this.path), options)
+  }
+}
+
+/**
+ * An open HDF5 file. Read side: `File.open(path, { swmr: true })`. Write side: `File.create(path)`
+ * (libver >= 1.10 so SWMR works), create everything, then `startSwmrWrite()`.
+ */
+export class File extends Group {
+  #native: NativeFile
+  #datasets = new Map<string, Dataset>()
+
+  private constructor(nativeFile: NativeFile, filePath: string) {
+    super(undefined as unknown as File, '/')
+    ;(this as { file: File }).file = this
+    this.#native = nativeFile
+    this.filePath = filePath
+  }
+
+  /** Path of the file on disk. */
+  readonly filePath: string
+
+  /** Open for reading; SWMR read unless `swmr: false`. */
+  static open(filePath: string, options: OpenOptions = {}): File {
+    const opts = { swmr: true, ...options }
+    return new File(new native.NativeFile(filePath, 'r', opts), filePath)
+  }
+
+  /** Create a file for writing (1.10 file format, ready for `startSwmrWrite()`). */
+  static create(filePath: string, options: CreateOptions = {}): File {
+    const mode = options.overwrite === false ? 'x' : 'w'
+    return new File(new native.NativeFile(filePath, mode, options), filePath)
+  }
+
+  /** Open an existing file for writing; `swmr: true` opens it with H5F_ACC_SWMR_WRITE. */
+  static openForWrite(filePath: string, options: { swmr?: boolean; locking?: boolean } = {}): File {
+    return new File(new native.NativeFile(filePath, 'a', options), filePath)
+  }
+
+  /** Open HDF5 ids in this process, of every kind (for leak checks). */
+  static openObjectCount(): number {
+    return native.openObjectCount()
+  }
+
+  static libraryInfo() {
+    return native.libraryInfo()
+  }
+
+  /** File on disk (the Group `path` of a file is '/'). */
+  override get name(): string {
+    return '/'
+  }
+
+  /** True when opened for SWMR reading or writing in SWMR mode. */
+  get isSwmr(): boolean {
+    const info = this.#native.info()
+    return info.swmrRead || info.swmrWriting
+  }
+
+  get writable(): boolean {
+    return this.#native.info().writable
+  }
+
+  get closed(): boolean {
+    return this.#native.info().closed
+  }
+
+  override list(path = '/'): LinkInfo[] {
+    const base = normalize(path)
+    return this.#native.list(base).map((m: NativeMember) => ({ ...m, path: posixPath.join(base, m.name) }))
+  }
+
+  override has(path: string): boolean {
+    return this.#native.objectType(normalize(path)) !== null
+  }
+
+  override get(path: string): Dataset | Group {
+    const p = normalize(path)
+    const type = this.#native.objectType(p)
+    if (type === 'dataset') return this.dataset(p)
+    if (type === 'group') return new Group(this, p)
+    if (type === null) throw new H5Error(`No object '${p}' in '${this.filePath}'`, 'H5_NOT_FOUND')
+    throw new H5Error(`'${p}' in '${this.filePath}' is a ${type}, not a group or dataset`, 'H5_NOT_A_DATASET')
+  }
+
+  /** The dataset at `path`; the same Dataset object (and HDF5 id) while it stays open. */
+  override dataset(path: string): Dataset {
+    const p = normalize(path)
+    let ds = this.#datasets.get(p)
+    if (!ds) {
+      const type = this.#native.objectType(p)
+      if (type === null) throw new H5Error(`No dataset '${p}' in '${this.filePath}'`, 'H5_NOT_FOUND')
+      if (type !== 'dataset') throw new H5Error(`'${p}' in '${this.filePath}' is a ${type}, not a dataset`, 'H5_NOT_A_DATASET')
+      ds = new Dataset(this, p, this.#native.openDataset(p))
+      this.#datasets.set(p, ds)
+    }
+    return ds
+  }
+
+  override group(path: string): Group {
+    const p = normalize(path)
+    const type = this.#native.objectType(p)
+    if (type === null) throw new H5Error(`No group '${p}' in '${this.filePath}'`, 'H5_NOT_FOUND')
+    if (type !== 'group') throw new H5Error(`'${p}' in '${this.filePath}' is a ${type}, not a group`, 'H5_NOT_A_GROUP')
+    return new Group(this, p)
+  }
+
+  override createGroup(path: string): Group {
+    const p = normalize(path)
+    this.#native.createGroup(p)
+    return new Group(this, p)
+  }
+
+  override createDataset(path: string, options: DatasetOptions): Dataset {
+    const p = normalize(path)
+    const ds = new Dataset(this, p, this.#native.createDataset(p, options))
+    this.#datasets.set(p, ds)
+    return ds
+  }
+
+  /** Writer: switch to SWMR mode. Create every group, dataset and attribute before this. */
+  startSwmrWrite(): void {
+    this.#native.startSwmrWrite()
+  }
+
+  /** Writer: flush everything (H5Fflush). */
+  flush(): void {
+    this.#native.flush()
+  }
+
+  /** SWMR metadata read retries so far, per metadata kind and power-of-ten bin. */
+  retryInfo(): NativeRetryInfo {
+    return this.#native.retryInfo()
+  }
+
+  /** Close the file and its datasets. Reads already in flight finish first; later use is H5_CLOSED. */
+  close(): void {
+    this.#native.close()
+    this.#datasets.clear()
+  }
+
+  [Symbol.dispose](): void {
+    this.close()
+  }
+
+  /** @internal */
+  _native(): NativeFile {
+    return this.#native
+  }
+
+  /** @internal */
+  _forget(ds: Dataset): void {
+    if (this.#datasets.get(ds.path) === ds) this.#datasets.delete(ds.path)
+  }
+}

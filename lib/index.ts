@@ -1,0 +1,8 @@
+export { File, Group } from './file'
+export type { OpenOptions, CreateOptions, DatasetOptions, LinkInfo, AttrValue } from './file'
+export { Dataset } from './dataset'
+export type { Selection } from './dataset'
+export { H5Error } from './errors'
+export type { H5ErrorCode, Hdf5StackFrame } from './errors'
+export type { DType } from './dtype'
+export type { AnyTypedArray } from './native'
