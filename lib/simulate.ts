@@ -1,0 +1,155 @@
+// A detector writer, the way Odin/GDA/areaDetector write scans: frames in /entry/data/data (one
+// frame per chunk), a key dataset shaped like the scan (fill 0, set non-zero after the frame's data
+// is flushed), and a one-element `finished` flag. Used by the CLI, the tests and the benchmarks.
+import { File } from './file'
+import type { DType } from './dtype'
+import type { AnyTypedArray } from './native'
+import { arrayConstructor, arrayTypeOf } from './dtype'
+
+export interface SimulateOptions {
+  /** Number of frames (default: product of scanShape, else 10). */
+  frames?: number
+  /** Shape of one frame (default [64, 64]). */
+  frameShape?: number[]
+  /** Scan grid, e.g. [10, 20]; default [frames]. */
+  scanShape?: number[]
+  dtype?: Extract<DType, 'uint8' | 'uint16' | 'uint32' | 'int32' | 'float32' | 'float64'>
+  /** Frames per second, or 0/Infinity for as fast as possible. */
+  rateHz?: number
+  compression?: 'none' | 'deflate'
+  compressionLevel?: number
+  /** Pre-size every dataset to the full scan (unwritten frames read as fill) instead of growing them. */
+  presize?: boolean
+  /** Exit the process abruptly after this many frames (no close, no finished flag). */
+  crashAfter?: number
+  dataPath?: string
+  keyPath?: string
+  finishedPath?: string
+  /** Also write per-frame write timestamps (ms since epoch, float64) to /entry/timing/flush_time. */
+  timestamps?: boolean
+  locking?: boolean
+  /** Called after each frame's data and key are flushed. */
+  onFrame?: (index: number) => void
+  /** Called once the file is in SWMR mode (readers may open it). */
+  onReady?: () => void
+  /** Awaited before each frame is written (lock-step tests). */
+  beforeFrame?: (index: number) => Promise<unknown> | void
+}
+
+/** Deterministic frame contents: element 0 holds the index, the rest a pattern derived from it. */
+export function fillFrame(out: AnyTypedArray, index: number): void {
+  const n = out.length
+  const mod = out instanceof Uint8Array ? 256 : out instanceof Uint16Array ? 65536 : 2 ** 31
+  const arr = out as unknown as { [i: number]: number }
+  for (let p = 0; p < n; p++) arr[p] = (index * 7 + p * 3 + 1) % mod
+  arr[0] = index % mod
+}
+
+/** True when `frame` is exactly what `fillFrame` wrote for `index`. */
+export function checkFrame(frame: AnyTypedArray, index: number): boolean {
+  const ref = new (frame.constructor as { new (n: number): AnyTypedArray })(frame.length)
+  fillFrame(ref, index)
+  for (let p = 0; p < frame.length; p++) if (frame[p] !== ref[p]) return false
+  return true
+}
+
+function unravel(index: number, shape: number[]): number[] {
+  const pos = new Array<number>(shape.length)
+  for (let d = shape.length - 1; d >= 0; d--) {
+    pos[d] = index % shape[d]
+    index = Math.floor(index / shape[d])
+  }
+  return pos
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}
+
+/** Write a scan into `filePath`; resolves with the number of frames written. */
+export async function simulateScan(filePath: string, options: SimulateOptions = {}): Promise<number> {
+  const frameShape = options.frameShape ?? [64, 64]
+  const scanShape = options.scanShape ?? [options.frames ?? 10]
+  const total = options.frames ?? scanShape.reduce((a, b) => a * b, 1)
+  const dtype = options.dtype ?? 'uint16'
+  const dataPath = options.dataPath ?? '/entry/data/data'
+  const keyPath = options.keyPath ?? '/entry/keys/uid'
+  const finishedPath = options.finishedPath ?? '/entry/finished'
+  const rate = options.rateHz ?? 0
+  const interval = rate > 0 && Number.isFinite(rate) ? 1000 / rate : 0
+  const presize = options.presize ?? false
+  const grid = scanShape.length > 1
+
+  const file = File.create(filePath, { locking: options.locking })
+  try {
+    // Growing scans append along the first scan dimension; grids grow one row at a time.
+    const scanNow = (n: number) => (grid ? [Math.ceil(n / scanShape.slice(1).reduce((a, b) => a * b, 1)), ...scanShape.slice(1)] : [n])
+    const initial = presize ? scanShape : scanShape.map((s, i) => (i === 0 ? 0 : s))
+    const maxScan = scanShape.map((s, i) => (i === 0 && !presize ? null : s))
+    const data = file.createDataset(dataPath, {
+      dtype,
+      shape: [...initial, ...frameShape],
+      maxshape: [...maxScan, ...frameShape],
+      chunks: [...scanShape.map(() => 1), ...frameShape],
+      compression: options.compression ?? 'none',
+      compressionLevel: options.compressionLevel ?? 1,
+      fillValue: 0,
+    })
+    const keys = file.createDataset(keyPath, {
+      dtype: 'int32',
+      shape: initial,
+      maxshape: maxScan,
+      chunks: scanShape.map((s, i) => (i === scanShape.length - 1 ? Math.min(Math.max(s, 1), 1024) : 1)),
+      fillValue: 0,
+    })
+    const finished = file.createDataset(finishedPath, { dtype: 'int32', shape: [1], maxshape: [1], fillValue: 0 })
+    const times = options.timestamps
+      ? file.createDataset('/entry/timing/flush_time', { dtype: 'float64', shape: [0], maxshape: [null], chunks: [1024], fillValue: 0 })
+      : null
+    file.setAttr('simulated_frames', total)
+    file.startSwmrWrite()
+    options.onReady?.()
+
+    const frame = new (arrayConstructor(arrayTypeOf(dtype)))(frameShape.reduce((a, b) => a * b, 1))
+    const one = new Int32Array(1)
+    const frameCount = [...scanShape.map(() => 1), ...frameShape]
+    const keyCount = scanShape.map(() => 1)
+    const start = Date.now()
+    for (let i = 0; i < total; i++) {
+      if (options.crashAfter !== undefined && i >= options.crashAfter) process.exit(3)
+      if (options.beforeFrame) await options.beforeFrame(i)
+      const pos = unravel(i, scanShape)
+      if (!presize) {
+        const extent = scanNow(i + 1)
+        if (extent[0] !== data.shape[0]) {
+          data.extend([...extent, ...frameShape])
+          keys.extend(extent)
+        }
+      }
+      fillFrame(frame, i)
+      data.write({ start: [...pos, ...frameShape.map(() => 0)], count: frameCount }, frame)
+      data.flush() // data first ...
+      one[0] = i + 1
+      keys.write({ start: pos, count: keyCount }, one)
+      keys.flush() // ... then the key: a reader that sees the key can trust the frame
+      if (times) {
+        times.extend([i + 1])
+        times.write({ start: [i], count: [1] }, new Float64Array([performance.timeOrigin + performance.now()]))
+        times.flush()
+      }
+      options.onFrame?.(i)
+      if (interval > 0) {
+        const wait = start + (i + 1) * interval - Date.now()
+        if (wait > 0) await sleep(wait)
+      } else if (i % 64 === 63) {
+        await sleep(0) // let the event loop breathe at max rate
+      }
+    }
+    one[0] = 1
+    finished.write(null, one)
+    finished.flush()
+    return total
+  } finally {
+    file.close()
+  }
+}

@@ -1,0 +1,111 @@
+// Writer processes for live tests: spawn, wait for a line, collect output, always clean up.
+import { spawn, type ChildProcess } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import type { SimulateOptions } from '../../lib/simulate'
+
+const ROOT = path.join(__dirname, '..', '..')
+
+export interface Proc {
+  child: ChildProcess
+  lines: string[]
+  stderr: string
+  /** Resolves when a line matching `pattern` has been printed (rejects if the process exits first). */
+  waitFor(pattern: RegExp | string, timeoutMs?: number): Promise<string>
+  exited: Promise<number | null>
+  send(line: string): void
+  kill(): void
+}
+
+const live: ChildProcess[] = []
+afterAll(() => {
+  for (const c of live) if (c.exitCode === null) c.kill('SIGKILL')
+})
+
+export function spawnProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+  live.push(child)
+  const lines: string[] = []
+  let stderr = ''
+  let buf = ''
+  const listeners = new Set<() => void>()
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString()
+    let nl
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      lines.push(buf.slice(0, nl))
+      buf = buf.slice(nl + 1)
+    }
+    for (const l of listeners) l()
+  })
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    for (const l of listeners) l()
+    resolve(code)
+  }))
+  const proc: Proc = {
+    child,
+    lines,
+    get stderr() {
+      return stderr
+    },
+    exited,
+    waitFor(pattern, timeoutMs = 30000) {
+      const re = typeof pattern === 'string' ? new RegExp(`^${pattern}$`) : pattern
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = lines.find((l) => re.test(l))
+          if (hit !== undefined) {
+            cleanup()
+            resolve(hit)
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            cleanup()
+            reject(new Error(`process exited (${child.exitCode ?? child.signalCode}) before printing ${re}: ${stderr}`))
+          }
+        }
+        const timer = setTimeout(() => {
+          cleanup()
+          reject(new Error(`timed out waiting for ${re}; output: ${lines.slice(-5).join(' | ')} ${stderr}`))
+        }, timeoutMs)
+        const cleanup = () => {
+          clearTimeout(timer)
+          listeners.delete(check)
+        }
+        listeners.add(check)
+        check()
+      })
+    },
+    send(line) {
+      child.stdin!.write(line + '\n')
+    },
+    kill() {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    },
+  }
+  return proc
+}
+
+/** Run the simulator in a separate process (built code in dist/). */
+export function spawnWriter(file: string, options: Omit<SimulateOptions, 'onFrame' | 'onReady'> & { stepped?: boolean } = {}): Proc {
+  return spawnProcess(process.execPath, [path.join(ROOT, 'test', 'fixtures', 'writer.js'), file, JSON.stringify(options)])
+}
+
+/** Run a node script given as source text in a separate process, with h5swmr's dist as `h5`. */
+export function spawnNode(source: string, args: string[] = []): Proc {
+  const prelude = `const h5 = require(${JSON.stringify(path.join(ROOT, 'dist'))});\n`
+  return spawnProcess(process.execPath, ['-e', prelude + source, '--', ...args])
+}
+
+/** Debian's python3 with h5py (not a pyenv python without it). */
+export const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'
+
+export function spawnPython(source: string, args: string[] = []): Proc {
+  return spawnProcess(PYTHON, ['-c', source, ...args])
+}
+
+export function tmpDir(prefix = 'h5swmr-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
