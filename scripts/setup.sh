@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the system packages h5swmr needs on Debian/Ubuntu: a C++ toolchain, cmake and pkg-config
+# to build the addon, libhdf5 (headers + library) to build and run it, and Python's h5py (Debian's
+# python3-h5py) for the interoperability tests and benchmarks. Idempotent; uses sudo when not root.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config   # build the addon
+  libhdf5-dev hdf5-tools             # libhdf5 1.10 (serial, thread-safe on Debian) + h5dump/h5clear
+  python3 python3-h5py python3-numpy # the reference reader/writer for tests and benchmarks
+)
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup.sh: no apt-get here. Install cmake, a C++17 compiler, pkg-config and libhdf5 with headers" >&2
+  echo "  (Fedora: dnf install cmake gcc-c++ hdf5-devel; macOS: brew install cmake hdf5; conda: conda install -c conda-forge hdf5 cmake)," >&2
+  echo "  then run: npm install" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup.sh: system packages already installed"
+else
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup.sh: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+node -e 'const [maj, min] = process.versions.node.split(".").map(Number); if (maj < 20 || (maj === 20 && min < 17)) { console.error("setup.sh: Node >= 20.17 is needed, this is " + process.version); process.exit(1) }'
+echo "setup.sh: ok (libhdf5 $(pkg-config --modversion hdf5), node $(node --version))"
