@@ -1,3 +1,4 @@
+import './dispose'
 import { H5Error } from './errors'
 import { arrayConstructor } from './dtype'
 import type { AnyTypedArray, Dims, NativeDataset, NativeDatasetInfo, NativeFilter } from './native'

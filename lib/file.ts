@@ -1,3 +1,4 @@
+import './dispose'
 import * as posixPath from 'node:path/posix'
 import { Dataset } from './dataset'
 import { H5Error } from './errors'
