@@ -266,7 +266,7 @@ void ReadSelection(DatasetState& ds, const Selection& sel, void* buffer, size_t 
     Fail("H5_BAD_BUFFER", "Buffer holds " + std::to_string(bytes / ds.type.memSize) + " elements but the selection of '" +
                               ds.path + "' has " + std::to_string(n));
   if (n == 0) return;
-  ScopedId memSpace(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  ScopedId memSpace(MemorySpace(sel, dims), H5Sclose);
   if (H5Dread(ds.id, ds.memType, memSpace, fileSpace, H5P_DEFAULT, buffer) < 0) ThrowReadFailure(ds);
 }
 

@@ -87,6 +87,12 @@ void ApplySelection(const Selection& sel, hid_t space, const std::vector<hsize_t
     ThrowHdf5("Cannot select hyperslab", "H5_BAD_SELECTION");
 }
 
+hid_t MemorySpace(const Selection& sel, const std::vector<hsize_t>& dims) {
+  const std::vector<hsize_t>& shape = sel.all ? dims : sel.count;
+  if (shape.empty()) return H5Screate(H5S_SCALAR);
+  return H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr);
+}
+
 std::vector<hsize_t> Extent(hid_t space) {
   int rank = H5Sget_simple_extent_ndims(space);
   std::vector<hsize_t> dims(rank > 0 ? rank : 0);

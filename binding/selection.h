@@ -23,4 +23,9 @@ void ApplySelection(const Selection& sel, hid_t fileSpace, const std::vector<hsi
 
 std::vector<hsize_t> Extent(hid_t space);
 
+// The memory dataspace for a selection: shaped like the selection (count per dimension), not flat.
+// HDF5 only reads straight into the buffer when the two spaces have the same shape; a flat memory
+// space of the same size makes it gather element runs (measured: 120 vs 24 000 frames/s).
+hid_t MemorySpace(const Selection& sel, const std::vector<hsize_t>& dims);
+
 }  // namespace h5swmr

@@ -154,7 +154,7 @@ Napi::Value NativeDataset::Write(const Napi::CallbackInfo& info) {
       Fail("H5_BAD_BUFFER", "The array has " + std::to_string(view.length) + " elements but the selection of '" +
                                 ds->path + "' has " + std::to_string(n));
     if (n == 0) return;
-    ScopedId memSpace(H5Screate_simple(1, &n, nullptr), H5Sclose);
+    ScopedId memSpace(MemorySpace(sel, dims), H5Sclose);
     if (H5Dwrite(ds->id, memType, memSpace, fileSpace, H5P_DEFAULT, view.data) < 0)
       ThrowHdf5("Cannot write '" + ds->path + "'", "H5_WRITE_FAILED");
   });

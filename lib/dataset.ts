@@ -106,7 +106,19 @@ export class Dataset {
 
   /** Read a hyperslab (or everything) into a new typed array that HDF5 fills in place. */
   read(selection?: Selection | null): AnyTypedArray {
-    return this.#native.readInto(selection ?? null, this.allocate(selection))
+    return this.#native.readInto(selection ?? null, this.#uninitialized(selection))
+  }
+
+  // A V8-owned array whose every byte the read overwrites, so skip the zero-fill (as Buffer.allocUnsafe).
+  #uninitialized(selection?: Selection | null): AnyTypedArray {
+    const n = this.selectionSize(selection)
+    const ctor = arrayConstructor(this.arrayType) as unknown as {
+      new (buffer: ArrayBuffer, offset: number, length: number): AnyTypedArray
+      BYTES_PER_ELEMENT: number
+    }
+    const bytes = n * ctor.BYTES_PER_ELEMENT
+    if (bytes < 4096) return this.allocate(selection)
+    return new ctor(Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer, 0, n)
   }
 
   /** Read into the caller's typed array (of `arrayType`, exactly the selection's size) and return it. */
@@ -116,7 +128,7 @@ export class Dataset {
 
   /** Like `read`, on the libuv thread pool: the event loop never waits for the disk. */
   readAsync(selection?: Selection | null): Promise<AnyTypedArray> {
-    return this.#native.readIntoAsync(selection ?? null, this.allocate(selection))
+    return this.#native.readIntoAsync(selection ?? null, this.#uninitialized(selection))
   }
 
   readIntoAsync<T extends AnyTypedArray>(selection: Selection | null | undefined, out: T): Promise<T> {
