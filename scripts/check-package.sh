@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Release check: make the Node-API prebuild, pack the package, install the tarball into an empty
+# folder and load it there. The install must pick the prebuild, not compile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm run prebuild
+tarball=$(npm pack --silent | tail -n 1)
+dir=$(mktemp -d)
+trap 'rm -rf "$dir" "$tarball"' EXIT
+(cd "$dir" && npm init -y >/dev/null && npm install --foreground-scripts "$OLDPWD/$tarball" 2>&1 | tee install.log)
+grep -q "using the addon found by node-gyp-build (.*prebuilds/linux-x64/" "$dir/install.log" || {
+  echo "check-package: the installed package did not use its prebuild" >&2
+  exit 1
+}
+(cd "$dir" && node -e "
+  const h5 = require('h5swmr')
+  const info = h5.File.libraryInfo()
+  console.log('check-package: loaded h5swmr from the tarball, libhdf5', info.version)
+")
