@@ -25,6 +25,8 @@ export interface SimulateOptions {
   dataPath?: string
   keyPath?: string
   finishedPath?: string
+  /** Number of detectors (default 1). Detector k > 1 writes /entry/data<k>/data with key /entry/keys/uid<k>. */
+  detectors?: number
   /** Also write per-frame write timestamps (ms since epoch, float64) to /entry/timing/flush_time. */
   timestamps?: boolean
   locking?: boolean
@@ -86,22 +88,37 @@ export async function simulateScan(filePath: string, options: SimulateOptions = 
     const scanNow = (n: number) => (grid ? [Math.ceil(n / scanShape.slice(1).reduce((a, b) => a * b, 1)), ...scanShape.slice(1)] : [n])
     const initial = presize ? scanShape : scanShape.map((s, i) => (i === 0 ? 0 : s))
     const maxScan = scanShape.map((s, i) => (i === 0 && !presize ? null : s))
-    const data = file.createDataset(dataPath, {
-      dtype,
-      shape: [...initial, ...frameShape],
-      maxshape: [...maxScan, ...frameShape],
-      chunks: [...scanShape.map(() => 1), ...frameShape],
-      compression: options.compression ?? 'none',
-      compressionLevel: options.compressionLevel ?? 1,
-      fillValue: 0,
-    })
-    const keys = file.createDataset(keyPath, {
-      dtype: 'int32',
-      shape: initial,
-      maxshape: maxScan,
-      chunks: scanShape.map((s, i) => (i === scanShape.length - 1 ? Math.min(Math.max(s, 1), 1024) : 1)),
-      fillValue: 0,
-    })
+    const detectors = Math.max(1, options.detectors ?? 1)
+    const dataPaths = Array.from({ length: detectors }, (_, k) => (k === 0 ? dataPath : dataPath.replace(/\/data\/data$/, `/data${k + 1}/data`)))
+    const keyPaths = Array.from({ length: detectors }, (_, k) => (k === 0 ? keyPath : `${keyPath}${k + 1}`))
+    const datas = dataPaths.map((p) =>
+      file.createDataset(p, {
+        dtype,
+        shape: [...initial, ...frameShape],
+        maxshape: [...maxScan, ...frameShape],
+        chunks: [...scanShape.map(() => 1), ...frameShape],
+        compression: options.compression ?? 'none',
+        compressionLevel: options.compressionLevel ?? 1,
+        fillValue: 0,
+      }),
+    )
+    const keyDatasets = keyPaths.map((p) =>
+      file.createDataset(p, {
+        dtype: 'int32',
+        shape: initial,
+        maxshape: maxScan,
+        chunks: scanShape.map((s, i) => (i === scanShape.length - 1 ? Math.min(Math.max(s, 1), 1024) : 1)),
+        fillValue: 0,
+      }),
+    )
+    // NeXus-style markers, as GDA/Odin files carry them.
+    file.group('/entry').setAttr('NX_class', 'NXentry')
+    for (const p of dataPaths) {
+      const g = file.group(p.slice(0, p.lastIndexOf('/')) || '/')
+      g.setAttr('NX_class', 'NXdata')
+      g.setAttr('signal', p.slice(p.lastIndexOf('/') + 1))
+    }
+    file.group(keyPath.slice(0, keyPath.lastIndexOf('/')) || '/').setAttr('NX_class', 'NXcollection')
     const finished = file.createDataset(finishedPath, { dtype: 'int32', shape: [1], maxshape: [1], fillValue: 0 })
     const times = options.timestamps
       ? file.createDataset('/entry/timing/flush_time', { dtype: 'float64', shape: [0], maxshape: [null], chunks: [1024], fillValue: 0 })
@@ -116,22 +133,27 @@ export async function simulateScan(filePath: string, options: SimulateOptions = 
     const keyCount = scanShape.map(() => 1)
     const start = Date.now()
     for (let i = 0; i < total; i++) {
-      if (options.crashAfter !== undefined && i >= options.crashAfter) process.exit(3)
+      // SIGKILL, not process.exit: exit handlers would let HDF5 close the file cleanly.
+      if (options.crashAfter !== undefined && i >= options.crashAfter) process.kill(process.pid, 'SIGKILL')
       if (options.beforeFrame) await options.beforeFrame(i)
       const pos = unravel(i, scanShape)
       if (!presize) {
         const extent = scanNow(i + 1)
-        if (extent[0] !== data.shape[0]) {
-          data.extend([...extent, ...frameShape])
-          keys.extend(extent)
+        if (extent[0] !== datas[0].shape[0]) {
+          for (const d of datas) d.extend([...extent, ...frameShape])
+          for (const k of keyDatasets) k.extend(extent)
         }
       }
       fillFrame(frame, i)
-      data.write({ start: [...pos, ...frameShape.map(() => 0)], count: frameCount }, frame)
-      data.flush() // data first ...
+      for (const d of datas) {
+        d.write({ start: [...pos, ...frameShape.map(() => 0)], count: frameCount }, frame)
+        d.flush() // data first ...
+      }
       one[0] = i + 1
-      keys.write({ start: pos, count: keyCount }, one)
-      keys.flush() // ... then the key: a reader that sees the key can trust the frame
+      for (const k of keyDatasets) {
+        k.write({ start: pos, count: keyCount }, one)
+        k.flush() // ... then the keys: a reader that sees every key can trust the frames
+      }
       if (times) {
         times.extend([i + 1])
         times.write({ start: [i], count: [1] }, new Float64Array([performance.timeOrigin + performance.now()]))

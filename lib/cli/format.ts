@@ -1,0 +1,64 @@
+// Shared CLI output: progress lines on stderr (only on a TTY), numbers, shapes, errors.
+import { H5Error } from '../errors'
+
+export class Progress {
+  readonly enabled: boolean
+  #last = 0
+
+  constructor(stream: NodeJS.WriteStream = process.stderr) {
+    this.enabled = Boolean(stream.isTTY)
+    this.stream = stream
+  }
+
+  private stream: NodeJS.WriteStream
+
+  /** Redraw the status line, at most ~10 times a second unless `force`. */
+  update(text: string, force = false): void {
+    if (!this.enabled) return
+    const now = Date.now()
+    if (!force && now - this.#last < 100) return
+    this.#last = now
+    const width = this.stream.columns || 100
+    this.stream.write(`\r\x1b[2K${text.slice(0, width - 1)}`)
+  }
+
+  done(): void {
+    if (this.enabled) this.stream.write('\r\x1b[2K')
+  }
+}
+
+export function bar(done: number, total: number | null, width = 24): string {
+  if (!total || !Number.isFinite(total)) return ''
+  const f = Math.max(0, Math.min(1, done / total))
+  const full = Math.round(f * width)
+  return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(f * 100).toFixed(0).padStart(3)}%`
+}
+
+export function shape(dims: ReadonlyArray<number | null>): string {
+  return `[${dims.map((d) => (d === null ? '∞' : d)).join(', ')}]`
+}
+
+export function parseShape(text: string, what: string): number[] {
+  const parts = text.split(/[x,×]/).map((s) => s.trim())
+  const dims = parts.map(Number)
+  if (!parts.length || dims.some((d) => !Number.isInteger(d) || d < 1)) throw usage(`${what} must look like 512x512, got '${text}'`)
+  return dims
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
+}
+
+export function usage(message: string): H5Error {
+  return new H5Error(message, 'ERR_USAGE')
+}
+
+/** One clear line: the message (first line) and the code. */
+export function errorLine(command: string, err: unknown): string {
+  if (err instanceof H5Error || (err instanceof Error && 'code' in err)) {
+    const e = err as Error & { code?: string }
+    return `h5swmr ${command}: ${e.message.split('\n')[0]} (${e.code})`
+  }
+  return `h5swmr ${command}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`
+}
