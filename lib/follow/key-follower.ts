@@ -36,7 +36,7 @@ export interface KeyFollowerStats {
 }
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true }
-const FIRST_WINDOW = 4096
+const FIRST_WINDOW = 1024
 const MAX_WINDOW = 1 << 20
 
 /**
