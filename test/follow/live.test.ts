@@ -20,7 +20,7 @@ test('live 1-D scan (sync iteration), ended by the finished flag', async () => {
   await w.waitFor('ready')
   const f = File.open(path, { swmr: true })
   try {
-    const src = new DataSource([f.dataset(KEYS)], { data: f.dataset(DATA) }, { timeout: 1000, finishedDataset: f.dataset(FINISHED) })
+    const src = new DataSource([f.dataset(KEYS)], { data: f.dataset(DATA) }, { timeout: 3000, pollInterval: 20, finishedDataset: f.dataset(FINISHED) })
     const items: DataSourceItem[] = []
     for (const it of src) {
       expect(it.frames.data.shape).toEqual([1, 9, 10])
@@ -42,7 +42,7 @@ test('live 3×4 grid scan (async iteration), frames in C order, ended by the fin
   await w.waitFor('ready')
   const f = File.open(path, { swmr: true })
   try {
-    const src = new DataSource([f.dataset(KEYS)], { data: f.dataset(DATA) }, { timeout: 1000, finishedDataset: f.dataset(FINISHED) })
+    const src = new DataSource([f.dataset(KEYS)], { data: f.dataset(DATA) }, { timeout: 3000, pollInterval: 20, finishedDataset: f.dataset(FINISHED) })
     expect(src.scanRank).toBe(2)
     expect(src.maxshape).toEqual([null, 4])
     const items = await collectAsync(src)
@@ -67,7 +67,7 @@ test('live pre-sized scan: data refreshed per key batch, so no fill values are r
   try {
     const data = f.dataset(DATA)
     expect(data.shape).toEqual([16, 8, 8]) // the extent is there from the start; frames are not
-    const src = new DataSource([f.dataset(KEYS)], { data }, { timeout: 1000, finishedDataset: f.dataset(FINISHED) })
+    const src = new DataSource([f.dataset(KEYS)], { data }, { timeout: 3000, pollInterval: 20, finishedDataset: f.dataset(FINISHED) })
     const items = await collectAsync(src)
     verify(items, 16)
     expect(src.isScanFinished()).toBe(true)
@@ -84,7 +84,7 @@ test('live scan split over 3 shards: every frame exactly once', async () => {
   const f = File.open(path, { swmr: true })
   try {
     const shards = [0, 1, 2].map(
-      (index) => new DataSource([f.dataset(KEYS)], { data: f.dataset(DATA) }, { timeout: 1000, finishedDataset: f.dataset(FINISHED), shard: { index, count: 3 } }),
+      (index) => new DataSource([f.dataset(KEYS)], { data: f.dataset(DATA) }, { timeout: 3000, pollInterval: 20, finishedDataset: f.dataset(FINISHED), shard: { index, count: 3 } }),
     )
     const got = (await Promise.all(shards.map((s) => collectAsync(s)))).flat()
     got.sort((a, b) => a.index - b.index)
@@ -103,8 +103,8 @@ test('live KeyFollower + FrameReader: a frame beyond the extent is picked up by 
   await w.waitFor('frame 0')
   const f = File.open(path, { swmr: true })
   try {
-    const kf = new KeyFollower(f.dataset(KEYS), { timeout: 1000, pollInterval: 10, finishedDataset: f.dataset(FINISHED) })
-    const fr = new FrameReader(f.dataset(DATA), kf.scanRank, { retryDelay: 400 })
+    const kf = new KeyFollower(f.dataset(KEYS), { timeout: 3000, pollInterval: 10, finishedDataset: f.dataset(FINISHED) })
+    const fr = new FrameReader(f.dataset(DATA), kf.scanRank, { retryDelay: 800 })
     expect((await kf.nextAsync()).value).toBe(0)
     expect(checkFrame((await fr.readFrameAsync(0, { refresh: true })).data, 0)).toBe(true)
     // Frame 1 is not written yet: the immediate refresh misses it, the delayed one finds it.
