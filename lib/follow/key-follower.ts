@@ -16,7 +16,8 @@ export interface KeyFollowerOptions extends TimingOptions {
   /**
    * Opt-in, milliseconds: an index whose keys stay unset for this long while a later index is
    * ready (a dropped frame) is skipped and reported in `skipped`. Once the finished flag is seen,
-   * remaining gaps are skipped at once. Default: never skip (swmr_tools stops at the first gap).
+   * remaining gaps are skipped at once. Ready indices are looked for up to 65 536 indices past the
+   * first unset one. Default: never skip (swmr_tools stops at the first gap).
    */
   skipGapsAfter?: number
   /** Where warnings go (non-singular finished dataset, maxshape mismatch, keys going back to zero). Default: process.emitWarning. */
@@ -38,6 +39,8 @@ export interface KeyFollowerStats {
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true }
 const FIRST_WINDOW = 1024
 const MAX_WINDOW = 1 << 20
+/** How far past the first unset index `skipGapsAfter` looks for ready ones (bounds a poll's cost on pre-sized keys). */
+const GAP_LOOKAHEAD = 1 << 16
 
 /**
  * Follows key datasets: integer datasets (fill value 0) that a writer sets non-zero once the frame
@@ -282,7 +285,7 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
     } else if (known < 0) {
       z = yield* this.#prefixEnd(shapes, 0, limit)
     }
-    if (this.skipGapsAfter !== undefined && z! < limit) z = yield* this.#skipGaps(shapes, z!, limit)
+    if (this.skipGapsAfter !== undefined && z! < limit) z = yield* this.#skipGaps(shapes, z!, Math.min(limit, z! + GAP_LOOKAHEAD))
 
     const newMax = z! - 1
     for (const i of this.#gapSeen.keys()) if (i <= newMax) this.#gapSeen.delete(i)

@@ -40,6 +40,20 @@ test('incremental with pre-sized keys: each poll reads a bounded window, not the
   expect(kf.stats.keyElementsRead - before).toBeLessThanOrEqual(1024 + 1)
 })
 
+test('skipGapsAfter on pre-sized keys: the look-ahead past the frontier is bounded', () => {
+  const n = 1_000_000
+  const k = addDataset(file, '/k', { shape: [n], chunks: [65536] })
+  for (let i = 0; i < 10; i++) setFlat(k, i, 1)
+  setFlat(k, 12, 1)
+  const kf = new KeyFollower([k], { timeout: 50, skipGapsAfter: 0 })
+  kf.refresh()
+  expect(kf.currentMax).toBe(12)
+  expect(kf.skipped).toEqual([10, 11])
+  const before = kf.stats.keyElementsRead
+  kf.refresh()
+  expect(kf.stats.keyElementsRead - before).toBeLessThanOrEqual(1 + 1024 + 65536)
+})
+
 test('an empty (size-0) key dataset means "no keys yet" (swmr_tools raises on argmax)', () => {
   const k = addDataset(file, '/k', { shape: [0], maxshape: [null], chunks: [16] })
   const other = addDataset(file, '/other', { shape: [3], values: ones(3) })
