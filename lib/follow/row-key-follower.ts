@@ -30,7 +30,7 @@ export class RowKeyFollower implements Iterable<number>, AsyncIterable<number> {
     if (rowSize === undefined) {
       const last = this.follower.maxshape[this.follower.maxshape.length - 1]
       if (last === null || last === undefined)
-        throw new H5Error('Row size must be defined if fastest max shape dimension is unlimited', 'ERR_INVALID_ARG')
+        throw new H5Error('Row size must be defined if fastest max shape dimension is -1', 'ERR_INVALID_ARG')
       rowSize = last
     }
     if (!Number.isSafeInteger(rowSize) || rowSize < 1)
