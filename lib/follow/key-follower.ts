@@ -261,12 +261,8 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
       return k.shape
     })
     const limit = Math.min(...shapes.map((s) => s.reduce((a, b) => a * b, 1)))
-    let relaid = false
-    shapes.forEach((s, i) => {
-      const t = s.slice(1).join(',')
-      if (this.#layout[i] !== undefined && this.#layout[i] !== t) relaid = true
-      this.#layout[i] = t
-    })
+    const layout = shapes.map((s) => s.slice(1).join(','))
+    const relaid = layout.some((t, i) => this.#layout[i] !== undefined && this.#layout[i] !== t)
 
     const known = this.#currentMax
     let verify = relaid || limit <= known
@@ -279,10 +275,8 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
       z = yield* this.#prefixEnd(shapes, known, limit)
       verify = z === known // the last known index went back to zero
     }
-    if (verify) {
-      this.stats.rescans++
-      z = yield* this.#prefixEnd(shapes, 0, limit)
-    } else if (known < 0) {
+    if (verify || known < 0) {
+      if (known >= 0) this.stats.rescans++
       z = yield* this.#prefixEnd(shapes, 0, limit)
     }
     if (this.skipGapsAfter !== undefined && z! < limit) z = yield* this.#skipGaps(shapes, z!, Math.min(limit, z! + GAP_LOOKAHEAD))
@@ -293,6 +287,7 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
       this.#warn(`key datasets went back: ready up to ${newMax} (was ${known}); indices up to ${this.currentKey} were already handed out, waiting for later ones`)
     const changed = newMax !== known
     this.#currentMax = newMax
+    this.#layout = layout
     return changed
   }
 
