@@ -1,0 +1,246 @@
+// DataSource: a KeyFollower plus one FrameReader per data dataset; yields every ready frame with its
+// scan position. Also the write-back helpers (swmr_tools utils.create_dataset / append_data).
+import { H5Error } from '../errors'
+import type { Dataset } from '../dataset'
+import type { DType } from '../dtype'
+import type { DatasetOptions, Group } from '../file'
+import type { AnyTypedArray, Dims } from '../native'
+import { FrameReader, type Frame } from './frame-reader'
+import { KeyFollower, type KeyFollowerOptions } from './key-follower'
+import type { Slice } from './scan'
+import { Serial } from './steps'
+
+/** A typed array with the shape it stands for (C order). */
+export interface ShapedArray<T extends AnyTypedArray = AnyTypedArray> {
+  data: T
+  shape: number[]
+}
+
+/** One step of a DataSource (swmr_tools' SliceDict: `index`, `slice_metadata`, `maxshape`, frames by label). */
+export interface DataSourceItem {
+  /** Flat C-order scan index. */
+  index: number
+  /** Scan position of the frame (from the first dataset read). */
+  position: number[]
+  /** `[p, p+1)` per scan dimension (`slice_metadata`); for interleaved data the first is `[index, index+1)`. */
+  slices: Slice[]
+  /** Scan maxshape of the keys (`null` = unlimited). */
+  maxshape: Dims
+  /** Frame per label; each `shape` is `(1,)*scanRank + frameShape`, as swmr_tools returns. */
+  frames: Record<string, ShapedArray>
+}
+
+export interface DataSourceOptions extends KeyFollowerOptions {
+  /**
+   * Frames written alternately by several writers: frame i of `label` is frame `floor(i / n)` of
+   * `datasets[i % n]` (n = the list's length).
+   */
+  interleaved?: Record<string, readonly Dataset[]>
+  /** Only yield indices with `index % count === shardIndex`: N processes share one scan, each frame once. */
+  shard?: { index: number; count: number }
+  /** FrameReader retry delay (ms) for an index beyond the data's extent. */
+  retryDelay?: number
+}
+
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true }
+
+interface Reader {
+  reader: FrameReader
+  /** The batch at which this reader was last refreshed. */
+  batch: number
+}
+
+/**
+ * Follows keys and reads, for every ready index, one frame of each data dataset. Data datasets are
+ * refreshed (H5Drefresh) only when an index beyond the key max known at the previous refresh comes
+ * up, i.e. once per new batch of keys; frames of a batch are then read without further metadata I/O.
+ */
+export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataSourceItem> {
+  readonly follower: KeyFollower
+  readonly shard: { index: number; count: number } | null
+  #datasets: [string, Reader][]
+  #interleaved: [string, Reader[]][]
+  #maxIndex = -1
+  #batch = 0
+  #serial = new Serial()
+
+  constructor(keys: Dataset | readonly Dataset[], datasets: Record<string, Dataset> | null, options: DataSourceOptions = {}) {
+    this.follower = new KeyFollower(keys, options)
+    const rank = this.follower.scanRank
+    const frOpts = { retryDelay: options.retryDelay }
+    if (!datasets && !options.interleaved) throw new H5Error('No data specified to follow!', 'ERR_INVALID_ARG')
+    this.#datasets = Object.entries(datasets ?? {}).map(([label, ds]) => [label, { reader: new FrameReader(ds, rank, frOpts), batch: -1 }])
+    this.#interleaved = Object.entries(options.interleaved ?? {}).map(([label, list]) => {
+      if (list.length === 0) throw new H5Error(`interleaved '${label}' has no datasets`, 'ERR_INVALID_ARG')
+      return [label, list.map((ds) => ({ reader: new FrameReader(ds, rank, frOpts), batch: -1 }))]
+    })
+    if (this.#datasets.length === 0 && this.#interleaved.length === 0)
+      throw new H5Error('No data specified to follow!', 'ERR_INVALID_ARG')
+    const shard = options.shard
+    if (shard) {
+      if (!Number.isSafeInteger(shard.count) || shard.count < 1 || !Number.isSafeInteger(shard.index) || shard.index < 0 || shard.index >= shard.count)
+        throw new H5Error(`shard must be {index, count} with 0 <= index < count, got ${JSON.stringify(shard)}`, 'ERR_INVALID_ARG')
+    }
+    this.shard = shard ? { ...shard } : null
+  }
+
+  get scanRank(): number {
+    return this.follower.scanRank
+  }
+
+  get maxshape(): Dims {
+    return this.follower.maxshape
+  }
+
+  /** Start again from index 0 (the finished flag stays set, as in swmr_tools). */
+  reset(): void {
+    this.follower.reset()
+    this.#maxIndex = -1
+  }
+
+  /** True once the finished flag was seen (swmr_tools `is_scan_finished`). */
+  isScanFinished(): boolean {
+    return this.follower.finished
+  }
+
+  /** True when the last wait ended on the timeout (swmr_tools `has_timed_out`). */
+  hasTimedOut(): boolean {
+    return this.follower.timedOut
+  }
+
+  next(): IteratorResult<DataSourceItem, undefined> {
+    if (this.#serial.busy) throw new H5Error('DataSource: an async call is still running', 'ERR_INVALID_ARG')
+    const i = this.#nextIndex()
+    if (i < 0) return DONE
+    const plan = this.#plan(i)
+    return { value: this.#item(i, plan.map((p) => p.reader.readFrame(p.index, { refresh: p.refresh })), plan), done: false }
+  }
+
+  nextAsync(): Promise<IteratorResult<DataSourceItem, undefined>> {
+    return this.#serial.run(async () => {
+      let i: number
+      for (;;) {
+        const r = await this.follower.nextAsync()
+        if (r.done) return DONE
+        if (this.#inShard(r.value)) {
+          i = r.value
+          break
+        }
+      }
+      const plan = this.#plan(i)
+      const frames = await Promise.all(plan.map((p) => p.reader.readFrameAsync(p.index, { refresh: p.refresh })))
+      return { value: this.#item(i, frames, plan), done: false }
+    })
+  }
+
+  [Symbol.iterator](): Iterator<DataSourceItem, undefined> {
+    return { next: () => this.next() }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<DataSourceItem, undefined> {
+    return { next: () => this.nextAsync() }
+  }
+
+  /** Create an output dataset for per-frame results shaped `maxshape + result.shape` (see `createOutputDataset`). */
+  createDataset(group: Group, path: string, first: ShapedArray, options: Partial<DatasetOptions> = {}): Dataset {
+    return createOutputDataset(group, path, first, this.follower.maxshape, options)
+  }
+
+  /** Write a result at `slices` (growing the dataset as needed; see `appendData`). */
+  appendData(dataset: Dataset, slices: readonly Slice[], result: ShapedArray): void {
+    appendData(dataset, slices, result)
+  }
+
+  #inShard(i: number): boolean {
+    return !this.shard || i % this.shard.count === this.shard.index
+  }
+
+  #nextIndex(): number {
+    for (;;) {
+      const r = this.follower.next()
+      if (r.done) return -1
+      if (this.#inShard(r.value)) return r.value
+    }
+  }
+
+  /** Which reader reads which frame for index i, and whether it must refresh first. */
+  #plan(i: number): { label: string; reader: FrameReader; index: number; refresh: boolean; interleaved: boolean }[] {
+    if (i > this.#maxIndex) {
+      this.#maxIndex = this.follower.currentMax
+      this.#batch++
+    }
+    const use = (r: Reader) => {
+      const refresh = r.batch < this.#batch
+      r.batch = this.#batch
+      return refresh
+    }
+    const plan = []
+    for (const [label, r] of this.#datasets) plan.push({ label, reader: r.reader, index: i, refresh: use(r), interleaved: false })
+    for (const [label, list] of this.#interleaved) {
+      const r = list[i % list.length]
+      plan.push({ label, reader: r.reader, index: Math.floor(i / list.length), refresh: use(r), interleaved: true })
+    }
+    return plan
+  }
+
+  #item(i: number, frames: Frame[], plan: { label: string; interleaved: boolean }[]): DataSourceItem {
+    const out: Record<string, ShapedArray> = {}
+    frames.forEach((f, k) => (out[plan[k].label] = { data: f.data, shape: f.shape }))
+    const first = frames[0]
+    let position = first.position
+    let slices = first.slices
+    if (plan[0].interleaved) {
+      position = [i, ...position.slice(1)]
+      slices = [{ start: i, stop: i + 1 }, ...slices.slice(1)]
+    }
+    return { index: i, position, slices, maxshape: this.follower.maxshape, frames: out }
+  }
+}
+
+const DTYPE_OF: Record<string, DType> = {
+  Int8Array: 'int8', Uint8Array: 'uint8', Uint8ClampedArray: 'uint8', Int16Array: 'int16', Uint16Array: 'uint16',
+  Int32Array: 'int32', Uint32Array: 'uint32', BigInt64Array: 'int64', BigUint64Array: 'uint64',
+  Float32Array: 'float32', Float64Array: 'float64',
+}
+
+function checkShaped(result: ShapedArray, what: string): number {
+  const n = result.shape.reduce((a, b) => a * b, 1)
+  if (n !== result.data.length)
+    throw new H5Error(`${what}: shape [${result.shape.join(', ')}] holds ${n} elements but the array has ${result.data.length}`, 'ERR_INVALID_ARG')
+  return n
+}
+
+/**
+ * swmr_tools `utils.create_dataset`: create `path` for per-frame results, shape
+ * `[1]*scanRank + result.shape`, maxshape `scanMaxshape + result.shape`, and write `first` as the
+ * first point. Default chunks as upstream: one result per chunk, or — for results of fewer than 10
+ * elements — the whole maxshape (unlimited dimensions as 1). `options` overrides dtype (default: from
+ * the typed array), chunks, compression, fill value...
+ */
+export function createOutputDataset(group: Group, path: string, first: ShapedArray, scanMaxshape: Dims, options: Partial<DatasetOptions> = {}): Dataset {
+  const n = checkShaped(first, 'createOutputDataset')
+  const maxshape: Dims = [...scanMaxshape, ...first.shape]
+  const shape = [...scanMaxshape.map(() => 1), ...first.shape]
+  const chunks = options.chunks ?? (n < 10 ? maxshape.map((m) => (m === null ? 1 : m)) : shape)
+  const dtype = options.dtype ?? DTYPE_OF[first.data.constructor.name]
+  if (!dtype) throw new H5Error(`createOutputDataset: no dtype for ${first.data.constructor.name}`, 'ERR_INVALID_ARG')
+  const ds = group.createDataset(path, { ...options, dtype, shape, maxshape, chunks })
+  ds.write(null, first.data)
+  return ds
+}
+
+/**
+ * swmr_tools `utils.append_data`: write `result` at `slices` + the whole result shape, growing the
+ * dataset first where that reaches past its extent.
+ */
+export function appendData(dataset: Dataset, slices: readonly Slice[], result: ShapedArray): void {
+  checkShaped(result, 'appendData')
+  const start = [...slices.map((s) => s.start), ...result.shape.map(() => 0)]
+  const stop = [...slices.map((s) => s.stop), ...result.shape]
+  const current = dataset.shape
+  if (stop.length !== current.length)
+    throw dataset._error('ERR_INVALID_ARG', `appendData: ${slices.length} slices + result shape [${result.shape.join(', ')}] do not match the dataset's ${current.length} dimensions`)
+  const grown = stop.map((s, i) => Math.max(s, current[i]))
+  if (grown.some((g, i) => g > current[i])) dataset.extend(grown)
+  dataset.write({ start, count: stop.map((s, i) => s - start[i]) }, result.data)
+}

@@ -1,0 +1,130 @@
+// FrameReader: flat scan index → scan position → one frame read into a typed array.
+import { H5Error } from '../errors'
+import type { Dataset } from '../dataset'
+import type { AnyTypedArray } from '../native'
+import { frameSelection, positionSlices, unravelIndex, type Slice } from './scan'
+import { runAsync, runSync, type Steps } from './steps'
+
+export interface Frame<T extends AnyTypedArray = AnyTypedArray> {
+  /** The frame's elements in C order (HDF5 wrote them straight into this array). */
+  data: T
+  /** `(1,)*scanRank + frameShape`: the singleton scan dimensions are kept, as in swmr_tools. */
+  shape: number[]
+  /** Position in the scan dimensions (C-order unravel of `index` over the data's scan shape). */
+  position: number[]
+  /** `[p, p+1)` per scan dimension: swmr_tools' `slice_metadata`. */
+  slices: Slice[]
+  index: number
+}
+
+export interface FrameReaderOptions {
+  /**
+   * Milliseconds to wait before the second (last) refresh when an index lies beyond the data's
+   * extent even after an immediate refresh. Default 100 (swmr_tools sleeps 1000 before its only
+   * refresh).
+   */
+  retryDelay?: number
+}
+
+export interface ReadFrameOptions {
+  /** Refresh the dataset before reading (swmr_tools' `force_refresh`), e.g. once per new batch of keys. */
+  refresh?: boolean
+}
+
+/**
+ * Reads frames of `dataset`, whose first `scanRank` dimensions are the scan and the rest one frame.
+ * Frame `index` is at the C-order unravel of `index` over the data's current scan shape.
+ */
+export class FrameReader {
+  readonly dataset: Dataset
+  readonly scanRank: number
+  readonly retryDelay: number
+
+  constructor(dataset: Dataset, scanRank: number, options: FrameReaderOptions = {}) {
+    if (!Number.isSafeInteger(scanRank) || scanRank < 0)
+      throw new H5Error(`scanRank must be a non-negative integer, got ${scanRank}`, 'ERR_INVALID_ARG')
+    if (scanRank > dataset.ndim)
+      throw dataset._error('ERR_INVALID_ARG', `scan rank ${scanRank} exceeds the dataset's ${dataset.ndim} dimensions`)
+    this.dataset = dataset
+    this.scanRank = scanRank
+    this.retryDelay = options.retryDelay ?? 100
+    if (!(this.retryDelay >= 0)) throw new H5Error('retryDelay must be >= 0', 'ERR_INVALID_ARG')
+  }
+
+  /** Shape of one frame without the scan dimensions, as of the last refresh. */
+  get frameShape(): number[] {
+    return this.dataset.shape.slice(this.scanRank)
+  }
+
+  /** Elements in one frame. */
+  get frameSize(): number {
+    return this.frameShape.reduce((a, b) => a * b, 1)
+  }
+
+  /** A typed array sized for one frame, for `readFrameInto`. */
+  allocateFrame(): AnyTypedArray {
+    return this.dataset.allocate({ start: [], count: [this.frameSize] })
+  }
+
+  readFrame(index: number, options: ReadFrameOptions = {}): Frame {
+    return runSync(this.#read(index, null, options))
+  }
+
+  /** Read into the caller's typed array (one frame's elements, of the dataset's `arrayType`). */
+  readFrameInto<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Frame<T> {
+    return runSync(this.#read(index, buffer, options)) as Frame<T>
+  }
+
+  /** `readFrame` with the read on the libuv pool (and the retry wait on a timer). */
+  readFrameAsync(index: number, options: ReadFrameOptions = {}): Promise<Frame> {
+    return runAsync(this.#read(index, null, options))
+  }
+
+  readFrameIntoAsync<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Promise<Frame<T>> {
+    return runAsync(this.#read(index, buffer, options)) as Promise<Frame<T>>
+  }
+
+  /** Position of `index` over the data's current scan shape (throws H5_OUT_OF_RANGE beyond it). */
+  position(index: number): number[] {
+    return unravelIndex(index, this.dataset.shape.slice(0, this.scanRank))
+  }
+
+  *#read(index: number, buffer: AnyTypedArray | null, options: ReadFrameOptions): Steps<Frame> {
+    const ds = this.dataset
+    if (options.refresh) ds.refresh()
+    let position = this.#tryPosition(index)
+    if (!position) {
+      // Beyond the stored extent: refresh at once (the usual case: the data grew since the last
+      // refresh), then once more after a short wait, then give up.
+      ds.refresh()
+      position = this.#tryPosition(index)
+      if (!position) {
+        yield { kind: 'sleep', ms: this.retryDelay }
+        ds.refresh()
+        position = this.#tryPosition(index)
+        if (!position)
+          throw ds._error('H5_OUT_OF_RANGE', `frame ${index} is beyond the scan shape [${ds.shape.slice(0, this.scanRank).join(', ')}] of the data, after a refresh and a retry`)
+      }
+    }
+    const shape = ds.shape
+    const selection = frameSelection(position, shape)
+    const out = buffer ?? ds.allocate(selection)
+    const data = (yield { kind: 'read', dataset: ds, selection, out })!
+    return {
+      data,
+      shape: selection.count,
+      position,
+      slices: positionSlices(position),
+      index,
+    }
+  }
+
+  #tryPosition(index: number): number[] | null {
+    try {
+      return this.position(index)
+    } catch (err) {
+      if (err instanceof H5Error && err.code === 'H5_OUT_OF_RANGE') return null
+      throw err
+    }
+  }
+}
