@@ -5,6 +5,7 @@ import * as posixPath from 'node:path/posix'
 import { File, type Group } from './file'
 import type { Dataset } from './dataset'
 import { H5Error } from './errors'
+import { now, sleep, sleepSync } from './follow/wait'
 
 export interface OpenForReadingOptions {
   /**
@@ -18,6 +19,17 @@ export interface OpenForReadingOptions {
    * status flags, and never blocks a writer from re-opening the file).
    */
   locking?: boolean
+  /**
+   * Milliseconds to keep retrying while the file is not there yet (`ENOENT`), not yet a complete
+   * HDF5 file, or held by a writer that has not started SWMR (`H5_SWMR_NOT_ACTIVE`, `H5_LOCKED`).
+   * The last error is thrown when the time is up. Default 0 (no retry). The synchronous
+   * `openForReading` blocks the thread while it waits; `openForReadingAsync` does not.
+   */
+  waitFor?: number
+  /** Milliseconds between retries while waiting (default 50). */
+  retryInterval?: number
+  /** Ends a wait at once (the last error is thrown). */
+  signal?: AbortSignal
 }
 
 export interface OpenForReadingResult {
@@ -113,6 +125,37 @@ function openWithLocking(filePath: string, swmr: boolean, locking: boolean | und
  * A missing file is `ENOENT`; other errors are thrown as they are.
  */
 export function openForReading(filePath: string, options: OpenForReadingOptions = {}): OpenForReadingResult {
+  const deadline = now() + (options.waitFor ?? 0)
+  for (;;) {
+    try {
+      return openOnce(filePath, options)
+    } catch (err) {
+      if (!isNotReadyYet(err) || now() >= deadline || options.signal?.aborted) throw err
+      sleepSync(Math.min(options.retryInterval ?? 50, Math.max(0, deadline - now())))
+    }
+  }
+}
+
+/** `openForReading` that waits (with `waitFor`) without blocking the event loop. */
+export async function openForReadingAsync(filePath: string, options: OpenForReadingOptions = {}): Promise<OpenForReadingResult> {
+  const deadline = now() + (options.waitFor ?? 0)
+  for (;;) {
+    try {
+      return openOnce(filePath, options)
+    } catch (err) {
+      if (!isNotReadyYet(err) || now() >= deadline || options.signal?.aborted) throw err
+      await sleep(Math.min(options.retryInterval ?? 50, Math.max(0, deadline - now())), options.signal)
+    }
+  }
+}
+
+/** Failures a reader that started before its writer sees, and that go away once the writer is in SWMR mode. */
+function isNotReadyYet(err: unknown): boolean {
+  if (!(err instanceof H5Error)) return false
+  return ['ENOENT', 'H5_SWMR_NOT_ACTIVE', 'H5_LOCKED', 'H5_NOT_HDF5', 'H5_TRUNCATED'].includes(err.code)
+}
+
+function openOnce(filePath: string, options: OpenForReadingOptions): OpenForReadingResult {
   const swmr = options.swmr ?? 'auto'
   if (swmr === true) return { file: File.open(filePath, { swmr: true, locking: options.locking }), isSwmr: true }
   if (swmr === false) return { file: File.open(filePath, { swmr: false, locking: options.locking }), isSwmr: false }

@@ -1,0 +1,139 @@
+// h5swmr follow FILE: follow a live scan with a DataSource, frame by frame.
+import { parseArgs } from 'node:util'
+import type { Dataset } from '../dataset'
+import { DataSource } from '../follow/data-source'
+import type { File } from '../file'
+import { openForReadingAsync } from '../refresh'
+import { Progress, bar, percentile, usage } from './format'
+
+export const help = `Usage: h5swmr follow FILE [--keys PATH...] [--data PATH...] [options]
+
+Follow a scan while it is written: wait for each frame's keys, read the frame of every data
+dataset, until the finished flag is set or no new frame arrives within the timeout.
+
+Options:
+  --keys PATH       key dataset (repeat for several); default: every dataset in /entry/keys
+  --data PATH       data dataset (repeat for several); default: /entry/data/data
+  --finished PATH   finished flag (default: /entry/finished when it exists)
+  --timeout S       stop after S seconds without a new frame (default 10)
+  --poll MS         poll interval in milliseconds (default 10)
+  --wait S          wait up to S seconds for the file and its SWMR writer (default 10)
+  --shard I/N       only frames with index % N == I (split a scan across N processes)
+  --json            print one JSON line per frame: index, position, per dataset sum/min/max
+  -h, --help        this help
+
+The summary reports frames, why it ended, the mean rate, and flush-to-yield latency (p50/p99)
+when the file records write times in /entry/timing/flush_time.
+`
+
+function stats(data: ArrayLike<number | bigint>): { sum: number; min: number; max: number } {
+  let sum = 0
+  let min = Infinity
+  let max = -Infinity
+  for (let k = 0; k < data.length; k++) {
+    const v = Number(data[k])
+    sum += v
+    if (v < min) min = v
+    if (v > max) max = v
+  }
+  return { sum, min, max }
+}
+
+function defaultKeys(file: File): string[] {
+  if (!file.has('/entry/keys')) throw usage('no --keys given and the file has no /entry/keys group')
+  const keys = file.list('/entry/keys').filter((m) => m.objectType === 'dataset').map((m) => m.path)
+  if (!keys.length) throw usage('no --keys given and /entry/keys holds no datasets')
+  return keys
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      keys: { type: 'string', multiple: true },
+      data: { type: 'string', multiple: true },
+      finished: { type: 'string' },
+      timeout: { type: 'string', default: '10' },
+      poll: { type: 'string' },
+      wait: { type: 'string', default: '10' },
+      shard: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) {
+    process.stdout.write(help)
+    return 0
+  }
+  if (positionals.length !== 1) throw usage('expected exactly one FILE (see --help)')
+  const filePath = positionals[0]
+  const timeout = Number(values.timeout) * 1000
+  if (!(timeout >= 0)) throw usage(`--timeout must be seconds, got '${values.timeout}'`)
+  const pollInterval = values.poll !== undefined ? Number(values.poll) : Math.min(10, timeout / 20)
+  if (!(pollInterval >= 0)) throw usage(`--poll must be milliseconds, got '${values.poll}'`)
+  let shard: { index: number; count: number } | undefined
+  if (values.shard) {
+    const m = /^(\d+)\/(\d+)$/.exec(values.shard)
+    if (!m) throw usage(`--shard must look like 0/3, got '${values.shard}'`)
+    shard = { index: Number(m[1]), count: Number(m[2]) }
+  }
+
+  const stop = new AbortController()
+  const onSigint = () => stop.abort()
+  process.once('SIGINT', onSigint)
+  const { file } = await openForReadingAsync(filePath, { swmr: 'auto', locking: false, waitFor: Number(values.wait) * 1000, signal: stop.signal })
+  const out = values.json ? process.stderr : process.stdout
+  try {
+    const keyPaths = values.keys ?? defaultKeys(file)
+    const dataPaths = values.data ?? ['/entry/data/data']
+    const finishedPath = values.finished ?? (file.has('/entry/finished') ? '/entry/finished' : undefined)
+    const keys = keyPaths.map((p) => file.dataset(p))
+    const datasets: Record<string, Dataset> = Object.fromEntries(dataPaths.map((p) => [p, file.dataset(p)]))
+    const finishedDataset = finishedPath ? file.dataset(finishedPath) : null
+    const times = file.has('/entry/timing/flush_time') ? file.dataset('/entry/timing/flush_time') : null
+    const source = new DataSource(keys, datasets, { timeout, pollInterval, finishedDataset, signal: stop.signal, shard })
+    const maxshape = source.maxshape
+    const total = maxshape.every((m) => m !== null) ? (maxshape as number[]).reduce((a, b) => a * b, 1) : null
+    const progress = new Progress()
+    const latencies: number[] = []
+    let frames = 0
+    const t0 = performance.now()
+    let last = t0
+    const tick = setInterval(() => {
+      const s = (performance.now() - t0) / 1000
+      progress.update(`follow: ${bar(frames, total)} ${frames}${total ? '/' + total : ''} frames, ${(frames / s).toFixed(0)} frames/s, last frame ${((performance.now() - last) / 1000).toFixed(1)} s ago`, true)
+    }, 250)
+    try {
+      for await (const item of source) {
+        const at = performance.timeOrigin + performance.now()
+        frames++
+        last = performance.now()
+        if (times) {
+          if (item.index >= times.shape[0]) times.refresh()
+          if (item.index < times.shape[0]) {
+            const written = (times.read({ start: [item.index], count: [1] }) as Float64Array)[0]
+            if (written > 0) latencies.push(at - written)
+          }
+        }
+        if (values.json) {
+          const line: Record<string, unknown> = { index: item.index, position: item.position }
+          for (const [label, f] of Object.entries(item.frames)) line[label] = stats(f.data as ArrayLike<number | bigint>)
+          process.stdout.write(JSON.stringify(line) + '\n')
+        }
+      }
+    } finally {
+      clearInterval(tick)
+      progress.done()
+    }
+    const seconds = (last - t0) / 1000
+    const why = source.isScanFinished() ? 'finished flag set' : source.follower.aborted ? 'interrupted' : source.hasTimedOut() ? `timed out after ${timeout / 1000} s without a new frame` : 'ended'
+    latencies.sort((a, b) => a - b)
+    const latency = latencies.length ? `, latency p50 ${percentile(latencies, 50).toFixed(2)} ms p99 ${percentile(latencies, 99).toFixed(2)} ms` : ''
+    out.write(`follow: ${frames} frames${total ? ` of ${total}` : ''}, ${why}, ${seconds > 0 ? (frames / seconds).toFixed(0) : frames} frames/s${latency}\n`)
+  } finally {
+    process.removeListener('SIGINT', onSigint)
+    file.close()
+  }
+  return 0
+}

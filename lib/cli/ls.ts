@@ -1,0 +1,132 @@
+// h5swmr ls FILE: the tree of groups and datasets, with what a follower needs to know.
+import { parseArgs } from 'node:util'
+import type { Dataset } from '../dataset'
+import { H5Error } from '../errors'
+import { File } from '../file'
+import { openForReading, readSuperblockStatus } from '../refresh'
+import { shape, usage } from './format'
+
+export const help = `Usage: h5swmr ls FILE [PATH] [options]
+
+List groups and datasets: shape, maxshape, dtype, chunks, filters, links; datasets that can still
+grow are marked 'growing'. The first line says whether a writer has the file open (SWMR or not).
+
+Options:
+  --attrs       also print attributes
+  --json        one JSON document instead of the tree
+  -h, --help    this help
+`
+
+interface Node {
+  name: string
+  path: string
+  kind: 'group' | 'dataset' | 'link'
+  link?: string
+  dataset?: {
+    dtype: string
+    shape: number[]
+    maxshape: Array<number | null>
+    chunks: number[] | null
+    filters: string[]
+    growing: boolean
+  }
+  attrs?: Record<string, unknown>
+  children?: Node[]
+}
+
+function growing(ds: Dataset): boolean {
+  return ds.maxshape.some((m, i) => m === null || m > ds.shape[i])
+}
+
+function walk(file: File, path: string, name: string, attrs: boolean, depth = 0): Node {
+  const node: Node = { name, path, kind: 'group', children: [] }
+  if (attrs) node.attrs = file.group(path).attrs
+  if (depth > 32) return node
+  for (const m of file.list(path)) {
+    const link = m.linkType === 'soft' ? `-> ${m.target}` : m.linkType === 'external' ? `-> ${m.targetFile}:${m.target}` : undefined
+    if (m.objectType === 'group' && m.linkType === 'hard') {
+      node.children!.push(walk(file, m.path, m.name, attrs, depth + 1))
+    } else if (m.objectType === 'dataset') {
+      const ds = file.dataset(m.path)
+      ds.refresh()
+      node.children!.push({
+        name: m.name,
+        path: m.path,
+        kind: 'dataset',
+        link,
+        dataset: {
+          dtype: ds.dtype,
+          shape: ds.shape,
+          maxshape: ds.maxshape,
+          chunks: ds.chunks,
+          filters: ds.filters.map((f) => `${f.name || 'filter'}(${f.id})${f.available ? '' : ' unavailable'}`),
+          growing: growing(ds),
+        },
+        attrs: attrs ? ds.attrs : undefined,
+      })
+    } else {
+      node.children!.push({ name: m.name, path: m.path, kind: 'link', link: `${link ?? ''} (${m.objectType})` })
+    }
+  }
+  return node
+}
+
+function print(node: Node, prefix: string, last: boolean, root: boolean, out: string[]): void {
+  const branch = root ? '' : last ? '└── ' : '├── '
+  let line = `${prefix}${branch}${node.name}`
+  if (node.kind === 'group' && node.name !== '/') line += '/'
+  if (node.dataset) {
+    const d = node.dataset
+    line += `  ${d.dtype} ${shape(d.shape)} max ${shape(d.maxshape)}`
+    if (d.chunks) line += ` chunks ${shape(d.chunks)}`
+    if (d.filters.length) line += ` ${d.filters.join('+')}`
+    if (d.growing) line += '  growing'
+  }
+  if (node.link) line += `  ${node.link}`
+  out.push(line)
+  const childPrefix = root ? '' : prefix + (last ? '    ' : '│   ')
+  if (node.attrs) for (const [k, v] of Object.entries(node.attrs)) out.push(`${childPrefix}${node.children?.length ? '│' : ' '}   @${k} = ${JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x))}`)
+  node.children?.forEach((c, i) => print(c, childPrefix, i === node.children!.length - 1, false, out))
+}
+
+export function status(filePath: string): string {
+  const sb = readSuperblockStatus(filePath)
+  if (!sb) return 'not an HDF5 file'
+  if (sb.swmrWriteAccess) return 'being written in SWMR mode (or its SWMR writer crashed): follow it with a SWMR reader'
+  if (sb.writeAccess) return 'open for writing without SWMR (or its writer crashed: h5clear -s FILE clears that)'
+  return `closed${sb.version >= 3 ? ' (1.10 format, SWMR-capable)' : ` (superblock v${sb.version}: a writer cannot use SWMR on it)`}`
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      attrs: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) {
+    process.stdout.write(help)
+    return 0
+  }
+  if (positionals.length < 1 || positionals.length > 2) throw usage('expected FILE [PATH] (see --help)')
+  const [filePath, start = '/'] = positionals
+  const state = status(filePath)
+  const { file, isSwmr } = openForReading(filePath, { swmr: 'auto', locking: false })
+  try {
+    if (!file.has(start)) throw new H5Error(`No object '${start}' in '${filePath}'`, 'H5_NOT_FOUND')
+    const tree = walk(file, start, start, values.attrs)
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ file: filePath, status: state, swmrRead: isSwmr, tree }, (_, x) => (typeof x === 'bigint' ? x.toString() : x), 2) + '\n')
+    } else {
+      const out = [`${filePath}: ${state}`]
+      print(tree, '', true, true, out)
+      process.stdout.write(out.join('\n') + '\n')
+    }
+  } finally {
+    file.close()
+  }
+  return 0
+}
