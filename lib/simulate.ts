@@ -30,6 +30,10 @@ export interface SimulateOptions {
   /** Also write per-frame write timestamps (ms since epoch, float64) to /entry/timing/flush_time. */
   timestamps?: boolean
   locking?: boolean
+  /** Milliseconds to wait, holding the file open for writing, before startSwmrWrite (a slow writer start). */
+  swmrDelay?: number
+  /** Milliseconds to wait after startSwmrWrite before the first frame. */
+  frameDelay?: number
   /** Called after each frame's data and key are flushed. */
   onFrame?: (index: number) => void
   /** Called once the file is in SWMR mode (readers may open it). */
@@ -124,8 +128,13 @@ export async function simulateScan(filePath: string, options: SimulateOptions = 
       ? file.createDataset('/entry/timing/flush_time', { dtype: 'float64', shape: [0], maxshape: [null], chunks: [1024], fillValue: 0 })
       : null
     file.setAttr('simulated_frames', total)
+    if (options.swmrDelay) {
+      file.flush()
+      await sleep(options.swmrDelay)
+    }
     file.startSwmrWrite()
     options.onReady?.()
+    if (options.frameDelay) await sleep(options.frameDelay)
 
     const frame = new (arrayConstructor(arrayTypeOf(dtype)))(frameShape.reduce((a, b) => a * b, 1))
     const one = new Int32Array(1)

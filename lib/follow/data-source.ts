@@ -40,6 +40,11 @@ export interface DataSourceOptions extends KeyFollowerOptions {
   shard?: { index: number; count: number }
   /** FrameReader retry delay (ms) for an index beyond the data's extent. */
   retryDelay?: number
+  /**
+   * Read every frame of a label into the same typed array (no allocation per frame). The arrays
+   * in an item are then only valid until the next step: copy what you keep.
+   */
+  reuseBuffers?: boolean
 }
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true }
@@ -49,6 +54,8 @@ interface Reader {
   /** The batch at which this reader was last refreshed. */
   batch: number
 }
+
+type Plan = { label: string; reader: FrameReader; index: number; refresh: boolean; interleaved: boolean; buffer: AnyTypedArray | null }
 
 /**
  * Follows keys and reads, for every ready index, one frame of each data dataset. Data datasets are
@@ -63,6 +70,8 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
   #maxIndex = -1
   #batch = 0
   #serial = new Serial()
+  #reuse: boolean
+  #buffers = new Map<string, AnyTypedArray>()
 
   constructor(keys: Dataset | readonly Dataset[], datasets: Record<string, Dataset> | null, options: DataSourceOptions = {}) {
     this.follower = new KeyFollower(keys, options)
@@ -82,6 +91,7 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
         throw new H5Error(`shard must be {index, count} with 0 <= index < count, got ${JSON.stringify(shard)}`, 'ERR_INVALID_ARG')
     }
     this.shard = shard ? { ...shard } : null
+    this.#reuse = options.reuseBuffers ?? false
   }
 
   get scanRank(): number {
@@ -113,7 +123,10 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     const i = this.#nextIndex()
     if (i < 0) return DONE
     const plan = this.#plan(i)
-    return { value: this.#item(i, plan.map((p) => p.reader.readFrame(p.index, { refresh: p.refresh })), plan), done: false }
+    const frames = plan.map((p) =>
+      p.buffer ? p.reader.readFrameInto(p.index, p.buffer, { refresh: p.refresh }) : p.reader.readFrame(p.index, { refresh: p.refresh }),
+    )
+    return { value: this.#item(i, frames, plan), done: false }
   }
 
   nextAsync(): Promise<IteratorResult<DataSourceItem, undefined>> {
@@ -128,7 +141,13 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
         }
       }
       const plan = this.#plan(i)
-      const frames = await Promise.all(plan.map((p) => p.reader.readFrameAsync(p.index, { refresh: p.refresh })))
+      const frames = await Promise.all(
+        plan.map((p) =>
+          p.buffer
+            ? p.reader.readFrameIntoAsync(p.index, p.buffer, { refresh: p.refresh })
+            : p.reader.readFrameAsync(p.index, { refresh: p.refresh }),
+        ),
+      )
       return { value: this.#item(i, frames, plan), done: false }
     })
   }
@@ -164,7 +183,7 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
   }
 
   /** Which reader reads which frame for index i, and whether it must refresh first. */
-  #plan(i: number): { label: string; reader: FrameReader; index: number; refresh: boolean; interleaved: boolean }[] {
+  #plan(i: number): Plan[] {
     if (i > this.#maxIndex) {
       this.#maxIndex = this.follower.currentMax
       this.#batch++
@@ -174,13 +193,29 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
       r.batch = this.#batch
       return refresh
     }
-    const plan = []
-    for (const [label, r] of this.#datasets) plan.push({ label, reader: r.reader, index: i, refresh: use(r), interleaved: false })
+    const plan: Plan[] = []
+    for (const [label, r] of this.#datasets) plan.push({ label, reader: r.reader, index: i, refresh: use(r), interleaved: false, buffer: null })
     for (const [label, list] of this.#interleaved) {
       const r = list[i % list.length]
-      plan.push({ label, reader: r.reader, index: Math.floor(i / list.length), refresh: use(r), interleaved: true })
+      plan.push({ label, reader: r.reader, index: Math.floor(i / list.length), refresh: use(r), interleaved: true, buffer: null })
     }
+    if (this.#reuse) for (const p of plan) p.buffer = this.#buffer(p)
     return plan
+  }
+
+  // One array per label, sized for the frame (refreshed first if this step refreshes).
+  #buffer(p: Plan): AnyTypedArray {
+    if (p.refresh) {
+      p.reader.dataset.refresh()
+      p.refresh = false
+    }
+    const size = p.reader.frameSize
+    let buf = this.#buffers.get(p.label)
+    if (!buf || buf.length !== size) {
+      buf = p.reader.allocateFrame()
+      this.#buffers.set(p.label, buf)
+    }
+    return buf
   }
 
   #item(i: number, frames: Frame[], plan: { label: string; interleaved: boolean }[]): DataSourceItem {

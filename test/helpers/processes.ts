@@ -109,3 +109,34 @@ export function tmpDir(prefix = 'h5swmr-'): string {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
   return dir
 }
+
+export interface FollowSummary {
+  frames: number
+  indices?: number[]
+  inOrder: boolean
+  bad: number
+  duplicates: number
+  finished: boolean
+  timedOut: boolean
+  rssGrowth: number | null
+  latencyP50: number | null
+  latencyP99: number | null
+  openIds: number
+}
+
+/** Run a DataSource follower in a separate process (see test/fixtures/follower.js). */
+export function spawnFollower(file: string, options: Record<string, unknown> = {}, nodeArgs: string[] = []): Proc & { summary(): Promise<FollowSummary> } {
+  const p = spawnProcess(process.execPath, [...nodeArgs, path.join(ROOT, 'test', 'fixtures', 'follower.js'), file, JSON.stringify(options)])
+  return Object.assign(p, {
+    async summary() {
+      const line = await p.waitFor(/^\{/, 120000)
+      return JSON.parse(line) as FollowSummary
+    },
+  })
+}
+
+/** Frame counts in live tests scale with H5SWMR_TEST_SCALE (default 1); assertions never do. */
+export function scaled(n: number): number {
+  const scale = Number(process.env.H5SWMR_TEST_SCALE ?? '1')
+  return Math.max(10, Math.round(n * (scale > 0 ? scale : 1)))
+}
