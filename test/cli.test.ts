@@ -1,0 +1,79 @@
+// The h5swmr command line, run as a user would (node dist/cli/index.js), against real files.
+import { spawnSync } from 'node:child_process'
+import * as path from 'node:path'
+import { File } from '../lib'
+import { spawnProcess, spawnWriter, tmpDir } from './helpers/processes'
+
+const dir = tmpDir()
+const CLI = path.join(__dirname, '..', 'dist', 'cli', 'index.js')
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60000 })
+
+test.each(['simulate', 'follow', 'ls', 'watch'])('%s --help', (cmd) => {
+  const r = run(cmd, '--help')
+  expect(r.status).toBe(0)
+  expect(r.stdout).toContain(`Usage: h5swmr ${cmd}`)
+})
+
+test('no command prints usage and fails; an unknown one fails with one line', () => {
+  expect(run().status).toBe(1)
+  const r = run('frobnicate')
+  expect(r.status).toBe(1)
+  expect(r.stderr.split('\n')[0]).toBe("h5swmr: unknown command 'frobnicate' (ERR_USAGE)")
+})
+
+test('errors are one clear line with the code, and a non-zero exit', () => {
+  const missing = run('ls', path.join(dir, 'missing.h5'))
+  expect(missing.status).toBe(1)
+  expect(missing.stderr.trim().split('\n')).toHaveLength(1)
+  expect(missing.stderr).toMatch(/^h5swmr ls: .*missing\.h5.* \(ENOENT\)$/m)
+  const bad = run('simulate', path.join(dir, 'x.h5'), '--frame-shape', 'big')
+  expect(bad.stderr.trim()).toBe("h5swmr simulate: --frame-shape must look like 512x512, got 'big' (ERR_USAGE)")
+  const notHdf5 = run('ls', __filename)
+  expect(notHdf5.stderr.trim()).toMatch(/\(H5_NOT_HDF5\)$/)
+})
+
+test('simulate then ls: the tree, growth marks and SWMR status', () => {
+  const file = path.join(dir, 'sim.h5')
+  const sim = run('simulate', file, '--frames', '24', '--frame-shape', '16x20', '--scan-shape', '4x6', '--compression', 'deflate')
+  expect(sim.status).toBe(0)
+  expect(sim.stdout).toMatch(/^simulate: wrote 24 frames to .*sim\.h5 in [\d.]+ s/)
+  const ls = run('ls', file)
+  expect(ls.status).toBe(0)
+  expect(ls.stdout.split('\n')[0]).toBe(`${file}: closed (1.10 format, SWMR-capable)`)
+  expect(ls.stdout).toContain('data  uint16 [4, 6, 16, 20] max [∞, 6, 16, 20] chunks [1, 1, 16, 20] shuffle(2)+deflate(1)  growing')
+  expect(ls.stdout).toContain('uid  int32 [4, 6] max [∞, 6] chunks [1, 6]  growing')
+  expect(ls.stdout).toContain('finished  int32 [1] max [1]')
+  const json = JSON.parse(run('ls', file, '--json').stdout)
+  expect(json.tree.children[0].name).toBe('entry')
+})
+
+test('follow --json on a live scan: one line per frame, then a summary on stderr', async () => {
+  const file = path.join(dir, 'live.h5')
+  const w = spawnWriter(file, { frames: 60, frameShape: [8, 8], rateHz: 300 })
+  const f = spawnProcess(process.execPath, [CLI, 'follow', file, '--json', '--timeout', '3'])
+  const code = await f.exited
+  await w.exited
+  expect(code).toBe(0)
+  const lines = f.lines.map((l) => JSON.parse(l))
+  expect(lines.map((l) => l.index)).toEqual(Array.from({ length: 60 }, (_, i) => i))
+  expect(lines[5].position).toEqual([5])
+  expect(lines[5]['/entry/data/data']).toEqual({ sum: 8321, min: 5, max: 225 }) // frame 5 of the simulator's pattern
+  expect(f.stderr).toMatch(/^follow: 60 frames, finished flag set, \d+ frames\/s\n$/)
+})
+
+test('ls while a writer is live says so; watch prints appended rows as they come', async () => {
+  const file = path.join(dir, 'watch.h5')
+  const w = spawnWriter(file, { frames: 20, frameShape: [4, 4], stepped: true })
+  await w.waitFor('ready')
+  expect(run('ls', file).stdout.split('\n')[0]).toMatch(/being written in SWMR mode/)
+  const watch = spawnProcess(process.execPath, [CLI, 'watch', file, '/entry/keys/uid', '--polling', '20', '--timeout', '1'])
+  await watch.waitFor(/^watch: /)
+  for (let i = 0; i < 3; i++) {
+    w.send('go')
+    await watch.waitFor(`\\[${i}\\] ${i + 1}`)
+  }
+  expect(watch.lines).toContain('dimension 0: 0->1 (increases)')
+  w.kill()
+  expect(await watch.exited).toBe(0)
+  expect(File.openObjectCount()).toBe(0)
+})
