@@ -7,7 +7,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawn } = require('node:child_process')
-const { File, checkFrame } = require('../dist')
+const { File, DataSource, checkFrame } = require('../dist')
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'h5swmr-demo-'))
 const file = path.join(dir, 'scan.h5')
@@ -21,45 +21,30 @@ const writerSource = `
     rateHz: 100, onReady: () => console.log('ready') }).then(() => console.log('done'))`
 const writer = spawn(process.execPath, ['-e', writerSource, file], { stdio: ['ignore', 'pipe', 'inherit'] })
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
 async function follow() {
   const h5 = File.open(file, { swmr: true, locking: false })
-  const keys = h5.dataset('/entry/keys/uid')
   const data = h5.dataset('/entry/data/data')
-  const finished = h5.dataset('/entry/finished')
   console.log(`reader: opened ${file} (SWMR read: ${h5.isSwmr}), data ${data.dtype} maxshape [${data.maxshape}] chunks [${data.chunks}]`)
-  const frame = new Uint16Array(frameShape[0] * frameShape[1])
-  let next = 0
+  // Keys say which frames are safely on disk; the finished flag ends the scan.
+  const source = new DataSource([h5.dataset('/entry/keys/uid')], { detector: data }, {
+    timeout: 5000,
+    pollInterval: 2,
+    finishedDataset: h5.dataset('/entry/finished'),
+    reuseBuffers: true,
+  })
+  let frames = 0
   let bad = 0
   const t0 = Date.now()
-  for (;;) {
-    keys.refresh()
-    const flat = keys.read() // the key grid so far, C order
-    let ready = next
-    while (ready < flat.length && flat[ready] !== 0) ready++
-    if (ready > next) data.refresh()
-    for (; next < ready; next++) {
-      const row = Math.floor(next / scanShape[1])
-      const col = next % scanShape[1]
-      await data.readIntoAsync({ start: [row, col, 0, 0], count: [1, 1, ...frameShape] }, frame)
-      if (!checkFrame(frame, next)) bad++
-      if (next % 20 === 19) console.log(`reader: frame ${next + 1}/${total} at [${row}, ${col}] ok=${bad === 0}`)
-    }
-    finished.refresh()
-    if (finished.read()[0] !== 0) {
-      keys.refresh()
-      const flat2 = keys.read()
-      if (next >= flat2.length || flat2[next] === 0) break
-      continue
-    }
-    await sleep(5)
+  for await (const { index, position, frames: f } of source) {
+    frames++
+    if (!checkFrame(f.detector.data, index)) bad++
+    if (index % 20 === 19) console.log(`reader: frame ${index + 1}/${total} at [${position}] ok=${bad === 0}`)
   }
   const seconds = (Date.now() - t0) / 1000
   h5.close()
-  console.log(`reader: followed ${next}/${total} frames in ${seconds.toFixed(2)} s (${(next / seconds).toFixed(0)} frames/s), bad frames: ${bad}`)
+  console.log(`reader: followed ${frames}/${total} frames in ${seconds.toFixed(2)} s (${(frames / seconds).toFixed(0)} frames/s), bad frames: ${bad}, finished: ${source.isScanFinished()}`)
   console.log(`reader: open HDF5 ids after close: ${File.openObjectCount()}`)
-  return next === total && bad === 0
+  return frames === total && bad === 0 && source.isScanFinished()
 }
 
 let started = false

@@ -99,6 +99,7 @@ export async function run(argv: string[]): Promise<number> {
     const latencies: number[] = []
     let frames = 0
     const t0 = performance.now()
+    let first = 0
     let last = t0
     const tick = setInterval(() => {
       const s = (performance.now() - t0) / 1000
@@ -109,6 +110,7 @@ export async function run(argv: string[]): Promise<number> {
         const at = performance.timeOrigin + performance.now()
         frames++
         last = performance.now()
+        if (frames === 1) first = last
         if (times) {
           if (item.index >= times.shape[0]) times.refresh()
           if (item.index < times.shape[0]) {
@@ -126,11 +128,11 @@ export async function run(argv: string[]): Promise<number> {
       clearInterval(tick)
       progress.done()
     }
-    const seconds = (last - t0) / 1000
+    const seconds = (last - first) / 1000 // from the first frame: waiting for the writer is not reading
     const why = source.isScanFinished() ? 'finished flag set' : source.follower.aborted ? 'interrupted' : source.hasTimedOut() ? `timed out after ${timeout / 1000} s without a new frame` : 'ended'
     latencies.sort((a, b) => a - b)
     const latency = latencies.length ? `, latency p50 ${percentile(latencies, 50).toFixed(2)} ms p99 ${percentile(latencies, 99).toFixed(2)} ms` : ''
-    out.write(`follow: ${frames} frames${total ? ` of ${total}` : ''}, ${why}, ${seconds > 0 ? (frames / seconds).toFixed(0) : frames} frames/s${latency}\n`)
+    out.write(`follow: ${frames} frames${total ? ` of ${total}` : ''}, ${why}, ${frames > 1 && seconds > 0 ? ((frames - 1) / seconds).toFixed(0) : '-'} frames/s${latency}\n`)
   } finally {
     process.removeListener('SIGINT', onSigint)
     file.close()
