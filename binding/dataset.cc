@@ -42,9 +42,20 @@ std::string PluginPath() {
 }
 
 // A failed H5Dread: if a filter cannot be loaded, say which one and where plugins were looked for.
-[[noreturn]] void ThrowReadFailure(DatasetState& ds) {
+[[noreturn]] void ThrowReadFailure(DatasetState& ds, const Selection& sel) {
   H5Failure failure = Hdf5Failure("Cannot read '" + ds.path + "' in '" + ds.file->path + "'", "H5_READ_FAILED");
   ScopedId dcpl(H5Dget_create_plist(ds.id), H5Pclose);
+  if (failure.code == "H5_CORRUPT_CHUNK" && dcpl.valid() && H5Pget_layout(dcpl) == H5D_CHUNKED && !sel.all) {
+    // Name the chunk (the first one the selection touches) so the damage can be located.
+    std::vector<hsize_t> chunk(sel.start.size());
+    H5Pget_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
+    std::string at;
+    for (size_t d = 0; d < chunk.size(); d++) at += (d ? ", " : "") + std::to_string(sel.start[d] / (chunk[d] ? chunk[d] : 1));
+    std::string message = "Cannot read '" + ds.path + "' in '" + ds.file->path + "': corrupt compressed chunk [" + at +
+                          "] (the filter failed to decode it)\n" + failure.what();
+    H5Eclear2(H5E_DEFAULT);
+    throw H5Failure("H5_CORRUPT_CHUNK", message, failure.stack);
+  }
   std::string missing = dcpl.valid() ? FilterList(dcpl, true) : "";
   if (!missing.empty()) {
     std::string message = "Cannot read '" + ds.path + "': HDF5 filter " + missing +
@@ -267,7 +278,7 @@ void ReadSelection(DatasetState& ds, const Selection& sel, void* buffer, size_t 
                               ds.path + "' has " + std::to_string(n));
   if (n == 0) return;
   ScopedId memSpace(MemorySpace(sel, dims), H5Sclose);
-  if (H5Dread(ds.id, ds.memType, memSpace, fileSpace, H5P_DEFAULT, buffer) < 0) ThrowReadFailure(ds);
+  if (H5Dread(ds.id, ds.memType, memSpace, fileSpace, H5P_DEFAULT, buffer) < 0) ThrowReadFailure(ds, sel);
 }
 
 // readInto(selection | null, typedArray)

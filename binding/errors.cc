@@ -1,6 +1,8 @@
 #include "errors.h"
 
+#include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "addon.h"
 
@@ -43,6 +45,7 @@ std::string Classify(const std::vector<StackFrame>& stack, const std::string& fa
   if (Has(stack, "file signature not found")) return "H5_NOT_HDF5";
   if (Has(stack, "truncated file")) return "H5_TRUNCATED";
   if (Has(stack, "incorrect metadata checksum")) return "H5_CORRUPT";
+  if (Has(stack, "filter returned failure during read")) return "H5_CORRUPT_CHUNK";
   if (Has(stack, "errno = 13")) return "EACCES";
   if (Has(stack, "errno = 2,")) return "ENOENT";
   if (Has(stack, "required filter") || Has(stack, "can't load"))
@@ -51,6 +54,35 @@ std::string Classify(const std::vector<StackFrame>& stack, const std::string& fa
       Has(stack, "component not found") || Has(stack, "Object not found"))
     return "H5_NOT_FOUND";
   return fallback;
+}
+
+// Which kind of metadata a checksum failure was in: the innermost frame below the cache layer.
+std::string MetadataKind(const std::vector<StackFrame>& stack) {
+  static const std::pair<const char*, const char*> kinds[] = {
+      {"H5EA", "extensible-array chunk index"}, {"H5FA", "fixed-array chunk index"},
+      {"H5B2", "v2 B-tree"},                    {"H5B_", "v1 B-tree"},
+      {"H5HF", "fractal heap (link or attribute storage)"}, {"H5HL", "local heap (group names)"},
+      {"H5HG", "global heap"},                  {"H5F__super", "superblock"},
+      {"H5F__cache_super", "superblock"},       {"H5O", "object header"},
+      {"H5A_", "attribute"},                    {"H5G_", "group"},
+  };
+  for (auto it = stack.rbegin(); it != stack.rend(); ++it) {
+    for (const auto& [prefix, kind] : kinds)
+      if (it->function.rfind(prefix, 0) == 0) return kind;
+  }
+  return "metadata";
+}
+
+// "truncated file: eof = 20000, sblock->base_addr = 0, stored_eof = 32820" -> the two sizes.
+std::string TruncationDetail(const std::vector<StackFrame>& stack) {
+  for (const auto& f : stack) {
+    unsigned long long eof = 0, base = 0, stored = 0;
+    if (sscanf(f.description.c_str(), "truncated file: eof = %llu, sblock->base_addr = %llu, stored_eof = %llu",
+               &eof, &base, &stored) == 3)
+      return "the file is truncated: its superblock says it ends at byte " + std::to_string(stored + base) +
+             " but it has " + std::to_string(eof) + " bytes (a copy taken mid-write, or a full disk?)";
+  }
+  return "";
 }
 
 }  // namespace
@@ -64,9 +96,17 @@ std::vector<StackFrame> TakeErrorStack() {
 
 H5Failure Hdf5Failure(const std::string& what, const std::string& fallbackCode) {
   auto stack = TakeErrorStack();
+  std::string code = Classify(stack, fallbackCode);
   std::string message = what;
-  // The innermost frame usually says why (e.g. "unable to lock file, errno = 11 ...").
-  if (!stack.empty()) message += ": " + stack.back().description;
+  std::string truncation = code == "H5_TRUNCATED" ? TruncationDetail(stack) : "";
+  if (code == "H5_CORRUPT") {
+    message += ": corrupt " + MetadataKind(stack) + " (metadata checksum still wrong after every read attempt)";
+  } else if (!truncation.empty()) {
+    message += ": " + truncation;
+  } else if (!stack.empty()) {
+    // The innermost frame usually says why (e.g. "unable to lock file, errno = 11 ...").
+    message += ": " + stack.back().description;
+  }
   if (!stack.empty()) {
     message += "\nHDF5 error stack:";
     for (size_t i = 0; i < stack.size(); i++) {
@@ -75,7 +115,6 @@ H5Failure Hdf5Failure(const std::string& what, const std::string& fallbackCode) 
                  f.major + " / " + f.minor + "]";
     }
   }
-  std::string code = Classify(stack, fallbackCode);
   return H5Failure(code, message, std::move(stack));
 }
 

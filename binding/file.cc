@@ -15,6 +15,12 @@ namespace h5swmr {
 
 namespace {
 
+// Chosen by measurement (docs/ROBUSTNESS.md): live follow tests at the writer's maximum rate needed
+// at most 10-99 retries (HDF5 reports decades), usually 1-9; 2^27 ns of cumulative sleep is 0.13 s,
+// so a file with a few corrupt metadata blocks fails within about a second, while a writer
+// descheduled for ~60 ms in the middle of a metadata write still causes no false failure.
+constexpr unsigned kDefaultReadAttempts = 27;
+
 bool BoolOption(const Napi::Object& o, const char* key, bool fallback) {
   Napi::Value v = o.Get(key);
   return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : fallback;
@@ -81,7 +87,11 @@ NativeFile::NativeFile(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Native
     // Chunk cache on the FAPL, not the DAPL: H5Drefresh resets a dataset's access list. With one
     // frame per chunk a zero-size cache lets H5Dread write straight into the caller's buffer.
     H5Pset_cache(fapl, 0, 521, static_cast<size_t>(chunkCacheBytes), 0.75);
-    if (readAttempts >= 1) H5Pset_metadata_read_attempts(fapl, static_cast<unsigned>(readAttempts));
+    // A SWMR reader retries a metadata read whose checksum fails (a torn read of something the
+    // writer is rewriting), sleeping 1 ns, 2 ns, 4 ns... between attempts. HDF5's default of 100
+    // attempts turns a damaged file into a stall of hours; kDefaultReadAttempts bounds it.
+    if (swmr && mode == "r")
+      H5Pset_metadata_read_attempts(fapl, readAttempts >= 1 ? static_cast<unsigned>(readAttempts) : kDefaultReadAttempts);
 
     auto file = std::make_shared<FileState>();
     file->path = path;

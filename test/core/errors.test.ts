@@ -215,3 +215,62 @@ test('HDF5 prints nothing by itself, on the main thread or on pool threads', asy
   await p.exited
   expect(p.stderr).toBe('')
 })
+
+describe('damaged files', () => {
+  let scan: string
+  beforeAll(async () => {
+    scan = path.join(dir, 'scan.h5')
+    const { simulateScan } = await import('../../lib')
+    await simulateScan(scan, { frames: 8, frameShape: [16, 16] })
+  })
+
+  test('H5_TRUNCATED says both sizes', () => {
+    const bytes = fs.readFileSync(scan)
+    const cut = path.join(dir, 'cut.h5')
+    fs.writeFileSync(cut, bytes.subarray(0, 3000))
+    const err = errorOf(() => File.open(cut))
+    expect(err.code).toBe('H5_TRUNCATED')
+    expect(err.message).toContain(`ends at byte ${bytes.length} but it has 3000 bytes`)
+  })
+
+  test('H5_CORRUPT names the object and the kind of metadata, and fails fast in SWMR mode', () => {
+    const bytes = Buffer.from(fs.readFileSync(scan))
+    // Flip a bit inside the data's chunk index header (extensible array, signature EAHD).
+    const at = bytes.indexOf('EAHD')
+    expect(at).toBeGreaterThan(0)
+    bytes[at + 6] ^= 0x10
+    const flipped = path.join(dir, 'flipped.h5')
+    fs.writeFileSync(flipped, bytes)
+    const f = File.open(flipped, { swmr: true })
+    expect(f.retryInfo().attempts).toBe(27) // the bounded default, not HDF5's 100
+    const ds = f.dataset('/entry/data/data')
+    const t0 = performance.now()
+    const err = errorOf(() => ds.read({ start: [0, 0, 0], count: [1, 16, 16] }))
+    const ms = performance.now() - t0
+    expect(err.code).toBe('H5_CORRUPT')
+    expect(err.message).toMatch(/^Cannot read '\/entry\/data\/data' in '.*flipped\.h5': corrupt extensible-array chunk index/)
+    expect(ms).toBeLessThan(1000)
+    f.close()
+  })
+})
+
+test('H5_CORRUPT_CHUNK names the dataset and the chunk when a compressed chunk cannot be decoded', () => {
+  const file = path.join(dir, 'badchunk.h5')
+  const f = File.create(file)
+  const ds = f.createDataset('/d', { dtype: 'uint16', shape: [2, 4096], chunks: [1, 4096], compression: 'deflate', compressionLevel: 1, shuffle: false })
+  ds.write(null, Uint16Array.from({ length: 8192 }, (_, i) => (i * 7919) % 1000))
+  f.close()
+  const bytes = Buffer.from(fs.readFileSync(file))
+  // The second chunk's zlib stream (header 78 01 at level 1): garble its body.
+  const first = bytes.indexOf(Buffer.from([0x78, 0x01]))
+  const second = bytes.indexOf(Buffer.from([0x78, 0x01]), first + 2)
+  expect(second).toBeGreaterThan(first)
+  bytes.fill(0xff, second + 2, second + 200)
+  fs.writeFileSync(file, bytes)
+  const r = File.open(file, { swmr: true }).dataset('/d')
+  expect(Array.from(r.read({ start: [0, 0], count: [1, 4] }) as Uint16Array)).toEqual([0, 919, 838, 757])
+  const err = errorOf(() => r.read({ start: [1, 0], count: [1, 4096] }))
+  expect(err.code).toBe('H5_CORRUPT_CHUNK')
+  expect(err.message).toMatch(/^Cannot read '\/d' in '.*badchunk\.h5': corrupt compressed chunk \[1, 0\]/)
+  r.file.close()
+})

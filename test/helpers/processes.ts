@@ -122,6 +122,9 @@ export interface FollowSummary {
   latencyP50: number | null
   latencyP99: number | null
   openIds: number
+  /** The reader's metadata read attempts, and how many reads needed 1-9, 10-99... retries. */
+  retryAttempts: number
+  retryBins: number[]
 }
 
 /** Run a DataSource follower in a separate process (see test/fixtures/follower.js). */

@@ -9,8 +9,14 @@ const dir = tmpDir()
 let n = 0
 const fresh = (name: string) => path.join(dir, `${name}-${n++}.h5`)
 
+// Metadata read retries the SWMR readers needed over the whole file (the measurement behind the
+// default metadataReadAttempts, see docs/ROBUSTNESS.md).
+const retries: number[] = []
+afterAll(() => console.log(`SWMR metadata read retries over these follows, reads needing 1-9, 10-99, ... retries: [${retries.join(', ')}]`))
+
 function expectPerfect(s: FollowSummary, frames: number) {
   expect(s).toMatchObject({ frames, bad: 0, duplicates: 0, inOrder: true, finished: true, openIds: 0 })
+  s.retryBins.forEach((n, b) => (retries[b] = (retries[b] ?? 0) + n))
 }
 
 describe('writer at maximum rate, follower in another process: every frame, exactly once, exactly right', () => {
