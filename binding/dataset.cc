@@ -80,6 +80,7 @@ Napi::Function NativeDataset::Define(Napi::Env env) {
                          InstanceMethod<&NativeDataset::ReadInto>("readInto"),
                          InstanceMethod<&NativeDataset::ReadIntoAsync>("readIntoAsync"),
                          InstanceMethod<&NativeDataset::ReadAttrs>("readAttrs"),
+                         InstanceMethod<&NativeDataset::VirtualMapping>("virtualMapping"),
                          InstanceMethod<&NativeDataset::Extend>("extend"),
                          InstanceMethod<&NativeDataset::Write>("write"),
                          InstanceMethod<&NativeDataset::Flush>("flush"),

@@ -32,6 +32,8 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset> {
   Napi::Value ReadInto(const Napi::CallbackInfo& info);
   Napi::Value ReadIntoAsync(const Napi::CallbackInfo& info);
   Napi::Value ReadAttrs(const Napi::CallbackInfo& info);
+  // virtual.cc
+  Napi::Value VirtualMapping(const Napi::CallbackInfo& info);
   // write.cc
   Napi::Value Extend(const Napi::CallbackInfo& info);
   Napi::Value Write(const Napi::CallbackInfo& info);

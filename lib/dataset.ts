@@ -1,7 +1,7 @@
 import './dispose'
 import { H5Error } from './errors'
 import { arrayConstructor } from './dtype'
-import type { AnyTypedArray, Dims, NativeDataset, NativeDatasetInfo, NativeFilter } from './native'
+import type { AnyTypedArray, Dims, NativeDataset, NativeDatasetInfo, NativeFilter, NativeVirtualMapping } from './native'
 import type { File } from './file'
 
 /**
@@ -133,6 +133,14 @@ export class Dataset {
 
   readIntoAsync<T extends AnyTypedArray>(selection: Selection | null | undefined, out: T): Promise<T> {
     return this.#native.readIntoAsync(selection ?? null, out)
+  }
+
+  /**
+   * For a virtual dataset (`layout === 'virtual'`): which region maps to which source dataset, with
+   * the selections on both sides. `null` for other layouts.
+   */
+  virtualMapping(): NativeVirtualMapping[] | null {
+    return this.#native.virtualMapping()
   }
 
   /** Writer: set a new extent (within maxshape). */

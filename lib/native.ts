@@ -70,7 +70,27 @@ export type AnyTypedArray =
   | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array
   | Float32Array | Float64Array | BigInt64Array | BigUint64Array
 
+/** A dataspace selection as the VDS mapping describes it (`null` in count = unlimited). */
+export interface NativeSpaceSelection {
+  type: 'all' | 'hyperslab' | 'none' | 'points' | 'irregular' | 'unknown'
+  dims: Dims
+  maxdims: Dims
+  start?: number[]
+  stride?: Dims
+  count?: Dims
+  block?: Dims
+}
+
+export interface NativeVirtualMapping {
+  /** Source file name as stored ('.' = this file); may contain printf-style patterns. */
+  file: string
+  dataset: string
+  vspace: NativeSpaceSelection
+  srcspace: NativeSpaceSelection
+}
+
 export interface NativeDataset {
+  virtualMapping(): NativeVirtualMapping[] | null
   close(): void
   info(): NativeDatasetInfo
   shape(): number[]

@@ -5,8 +5,9 @@ import type { Dataset } from '../dataset'
 import type { DType } from '../dtype'
 import type { DatasetOptions, Group } from '../file'
 import type { AnyTypedArray, Dims } from '../native'
-import { FrameReader, type Frame } from './frame-reader'
+import { FrameReader, type Frame, type FrameSource } from './frame-reader'
 import { KeyFollower, type KeyFollowerOptions } from './key-follower'
+import { VirtualFrameReader } from '../nexus/vds'
 import type { Slice } from './scan'
 import { Serial } from './steps'
 
@@ -40,6 +41,8 @@ export interface DataSourceOptions extends KeyFollowerOptions {
   shard?: { index: number; count: number }
   /** FrameReader retry delay (ms) for an index beyond the data's extent. */
   retryDelay?: number
+  /** Hand out indices with this follower instead of a KeyFollower over `keys` (which may then be null). */
+  follower?: IndexFollower
   /**
    * Read every frame of a label into the same typed array (no allocation per frame). The arrays
    * in an item are then only valid until the next step: copy what you keep.
@@ -49,13 +52,44 @@ export interface DataSourceOptions extends KeyFollowerOptions {
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true }
 
+/** What DataSource needs from a follower: KeyFollower, or GrowthFollower for files without keys. */
+export interface IndexFollower {
+  readonly scanRank: number
+  readonly maxshape: Dims
+  readonly currentMax: number
+  readonly finished: boolean
+  readonly timedOut: boolean
+  readonly aborted: boolean
+  reset(): void
+  next(): IteratorResult<number, undefined>
+  nextAsync(): Promise<IteratorResult<number, undefined>>
+}
+
+function isFrameSource(x: unknown): x is FrameSource {
+  return typeof (x as FrameSource).readFrame === 'function' && typeof (x as FrameSource).allocateFrame === 'function'
+}
+
+/**
+ * The reader for one label: a FrameSource as it is; a virtual dataset whose mapping gives whole
+ * frames along the first dimension, through its sources (a live read through the VDS itself where
+ * a source has not reached yet crashes libhdf5 1.10.8); any other dataset, a FrameReader.
+ */
+function frameSourceFor(x: Dataset | FrameSource, rank: number, options: { retryDelay?: number }): FrameSource {
+  if (isFrameSource(x)) return x
+  if (x.layout === 'virtual' && rank === 1) {
+    const reader = VirtualFrameReader.tryCreate(x, options)
+    if (reader) return reader
+  }
+  return new FrameReader(x, rank, options)
+}
+
 interface Reader {
-  reader: FrameReader
+  reader: FrameSource
   /** The batch at which this reader was last refreshed. */
   batch: number
 }
 
-type Plan = { label: string; reader: FrameReader; index: number; refresh: boolean; interleaved: boolean; buffer: AnyTypedArray | null }
+type Plan = { label: string; reader: FrameSource; index: number; refresh: boolean; interleaved: boolean; buffer: AnyTypedArray | null }
 
 /**
  * Follows keys and reads, for every ready index, one frame of each data dataset. Data datasets are
@@ -63,7 +97,7 @@ type Plan = { label: string; reader: FrameReader; index: number; refresh: boolea
  * up, i.e. once per new batch of keys; frames of a batch are then read without further metadata I/O.
  */
 export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataSourceItem> {
-  readonly follower: KeyFollower
+  readonly follower: IndexFollower
   readonly shard: { index: number; count: number } | null
   #datasets: [string, Reader][]
   #interleaved: [string, Reader[]][]
@@ -73,15 +107,21 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
   #reuse: boolean
   #buffers = new Map<string, AnyTypedArray>()
 
-  constructor(keys: Dataset | readonly Dataset[], datasets: Record<string, Dataset> | null, options: DataSourceOptions = {}) {
-    this.follower = new KeyFollower(keys, options)
+  /**
+   * `keys`: the key dataset(s) a KeyFollower follows — or `null` with `options.follower` (e.g. a
+   * GrowthFollower for files without keys). `datasets`: label → a Dataset (a virtual dataset whose
+   * mapping gives whole frames is read through its sources) or any FrameSource (e.g. EigerFrames).
+   */
+  constructor(keys: Dataset | readonly Dataset[] | null, datasets: Record<string, Dataset | FrameSource> | null, options: DataSourceOptions = {}) {
+    if (keys === null && !options.follower) throw new H5Error('DataSource needs key datasets or a follower', 'ERR_INVALID_ARG')
+    this.follower = options.follower ?? new KeyFollower(keys!, options)
     const rank = this.follower.scanRank
     const frOpts = { retryDelay: options.retryDelay }
     if (!datasets && !options.interleaved) throw new H5Error('No data specified to follow!', 'ERR_INVALID_ARG')
-    this.#datasets = Object.entries(datasets ?? {}).map(([label, ds]) => [label, { reader: new FrameReader(ds, rank, frOpts), batch: -1 }])
+    this.#datasets = Object.entries(datasets ?? {}).map(([label, ds]) => [label, { reader: frameSourceFor(ds, rank, frOpts), batch: -1 }])
     this.#interleaved = Object.entries(options.interleaved ?? {}).map(([label, list]) => {
       if (list.length === 0) throw new H5Error(`interleaved '${label}' has no datasets`, 'ERR_INVALID_ARG')
-      return [label, list.map((ds) => ({ reader: new FrameReader(ds, rank, frOpts), batch: -1 }))]
+      return [label, list.map((ds) => ({ reader: frameSourceFor(ds, rank, frOpts), batch: -1 }))]
     })
     if (this.#datasets.length === 0 && this.#interleaved.length === 0)
       throw new H5Error('No data specified to follow!', 'ERR_INVALID_ARG')
@@ -206,7 +246,7 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
   // One array per label, sized for the frame (refreshed first if this step refreshes).
   #buffer(p: Plan): AnyTypedArray {
     if (p.refresh) {
-      p.reader.dataset.refresh()
+      p.reader.refresh()
       p.refresh = false
     }
     const size = p.reader.frameSize

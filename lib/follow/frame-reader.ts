@@ -32,10 +32,27 @@ export interface ReadFrameOptions {
 }
 
 /**
+ * What DataSource reads frames through: a FrameReader over one dataset, or a reader that spreads a
+ * scan over several datasets (a virtual dataset's sources, an Eiger master's data files).
+ */
+export interface FrameSource {
+  readonly scanRank: number
+  /** Elements in one frame. */
+  readonly frameSize: number
+  /** Re-read the extent of the underlying dataset(s). */
+  refresh(): void
+  allocateFrame(): AnyTypedArray
+  readFrame(index: number, options?: ReadFrameOptions): Frame
+  readFrameInto<T extends AnyTypedArray>(index: number, buffer: T, options?: ReadFrameOptions): Frame<T>
+  readFrameAsync(index: number, options?: ReadFrameOptions): Promise<Frame>
+  readFrameIntoAsync<T extends AnyTypedArray>(index: number, buffer: T, options?: ReadFrameOptions): Promise<Frame<T>>
+}
+
+/**
  * Reads frames of `dataset`, whose first `scanRank` dimensions are the scan and the rest one frame.
  * Frame `index` is at the C-order unravel of `index` over the data's current scan shape.
  */
-export class FrameReader {
+export class FrameReader implements FrameSource {
   readonly dataset: Dataset
   readonly scanRank: number
   readonly retryDelay: number
@@ -59,6 +76,10 @@ export class FrameReader {
   /** Elements in one frame. */
   get frameSize(): number {
     return this.frameShape.reduce((a, b) => a * b, 1)
+  }
+
+  refresh(): void {
+    this.dataset.refresh()
   }
 
   /** A typed array sized for one frame, for `readFrameInto`. */
