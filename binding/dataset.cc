@@ -68,6 +68,23 @@ std::string PluginPath() {
   throw failure;
 }
 
+// Identity of the object behind an id: two paths (a soft link and the hard link) give the same key.
+std::string ObjectKey(hid_t id) {
+#if H5_VERSION_GE(1, 12, 0)
+  H5O_info2_t info;
+  if (H5Oget_info3(id, &info, H5O_INFO_BASIC) < 0) return "";
+  char* token = nullptr;
+  H5Otoken_to_str(id, &info.token, &token);
+  std::string key = std::to_string(info.fileno) + ":" + (token ? token : "");
+  H5free_memory(token);
+  return key;
+#else
+  H5O_info_t info;
+  if (H5Oget_info2(id, &info, H5O_INFO_BASIC) < 0) return "";
+  return std::to_string(info.fileno) + ":" + std::to_string(info.addr);
+#endif
+}
+
 }  // namespace
 
 Napi::Function NativeDataset::Define(Napi::Env env) {
@@ -113,6 +130,8 @@ std::shared_ptr<DatasetState> NativeDataset::OpenState(const std::shared_ptr<Fil
   ScopedId type(H5Dget_type(id), H5Tclose);
   ds->type = DescribeType(type);
   ds->memType = NativeMemoryType(type);
+  ds->objectKey = ObjectKey(id);
+  H5Eclear2(H5E_DEFAULT);
   auto& list = file->datasets;
   list.erase(std::remove_if(list.begin(), list.end(), [](auto& w) { return w.expired(); }), list.end());
   list.push_back(ds);
@@ -177,6 +196,7 @@ Napi::Value NativeDataset::GetInfo(const Napi::CallbackInfo& info) {
     Hdf5Lock lock;
     Napi::Object o = Napi::Object::New(env);
     o.Set("path", ds->path);
+    o.Set("objectKey", ds->objectKey);
     o.Set("dtype", ds->type.dtype);
     o.Set("typeClass", ds->type.typeClass);
     o.Set("supported", ds->type.supported);

@@ -31,6 +31,7 @@ struct DatasetState {
   hid_t memType = H5I_INVALID_HID;  // native in-memory type for reads; H5I_INVALID_HID if unsupported
   TypeInfo type;
   std::string path;
+  std::string objectKey;  // file number + object address: the same dataset reached by another path
   std::shared_ptr<FileState> file;
   bool closeRequested = false;
   bool released = false;

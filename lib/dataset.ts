@@ -2,7 +2,8 @@ import './dispose'
 import { H5Error } from './errors'
 import { arrayConstructor } from './dtype'
 import type { AnyTypedArray, Dims, NativeDataset, NativeDatasetInfo, NativeFilter, NativeVirtualMapping } from './native'
-import type { File } from './file'
+import type { AttrValue, File } from './file'
+import type { DType } from './dtype'
 
 /**
  * A hyperslab: per dimension a start, a count and an optional step (default 1). Omit the selection
@@ -38,6 +39,8 @@ export class Dataset {
   readonly fillValue: number | bigint | boolean | null
   /** Name of the typed array class reads return. */
   readonly arrayType: string
+  /** @internal Object identity (file number + address), to keep one id per dataset whatever the path. */
+  readonly objectKey: string
   #native: NativeDataset
   #shape: number[]
 
@@ -54,6 +57,7 @@ export class Dataset {
     this.filters = info.filters
     this.fillValue = info.fillValue
     this.arrayType = info.arrayType
+    this.objectKey = info.objectKey
     this.#native = nativeDataset
     this.#shape = info.shape
   }
@@ -79,6 +83,11 @@ export class Dataset {
   /** Attributes, read now: numbers (BigInt past 2^53), strings, booleans (h5py bools), arrays of those. */
   get attrs(): Record<string, unknown> {
     return this.#native.readAttrs()
+  }
+
+  /** Writer: set an attribute (before startSwmrWrite); see `Group.setAttr` for how values are stored. */
+  setAttr(name: string, value: AttrValue, dtype?: DType): void {
+    this.file._native().writeAttr(this.path, name, value, dtype)
   }
 
   /**
@@ -156,6 +165,11 @@ export class Dataset {
   /** Writer: flush this dataset's data and metadata so SWMR readers can see it (H5Dflush). */
   flush(): void {
     this.#native.flush()
+  }
+
+  /** @internal Close a duplicate id without touching the file's bookkeeping. */
+  _release(): void {
+    this.#native.close()
   }
 
   /** Release the HDF5 id (after reads already in flight finish). Further use is an H5_CLOSED error. */

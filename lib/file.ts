@@ -128,6 +128,7 @@ export class Group {
 export class File extends Group {
   #native: NativeFile
   #datasets = new Map<string, Dataset>()
+  #byKey = new Map<string, Dataset>()
 
   private constructor(nativeFile: NativeFile, filePath: string) {
     super(undefined as unknown as File, '/')
@@ -202,7 +203,11 @@ export class File extends Group {
     throw new H5Error(`'${p}' in '${this.filePath}' is a ${type}, not a group or dataset`, 'H5_NOT_A_DATASET')
   }
 
-  /** The dataset at `path`; the same Dataset object (and HDF5 id) while it stays open. */
+  /**
+   * The dataset at `path`: the same Dataset object (one HDF5 id) while it stays open, also when it
+   * is reached by another path (a soft link). H5Drefresh on one id while a second id of the same
+   * dataset is open makes reads through it return wrong data, so there is only ever one.
+   */
   override dataset(path: string): Dataset {
     const p = normalize(path)
     let ds = this.#datasets.get(p)
@@ -210,7 +215,15 @@ export class File extends Group {
       const type = this.#native.objectType(p)
       if (type === null) throw new H5Error(`No dataset '${p}' in '${this.filePath}'`, 'H5_NOT_FOUND')
       if (type !== 'dataset') throw new H5Error(`'${p}' in '${this.filePath}' is a ${type}, not a dataset`, 'H5_NOT_A_DATASET')
-      ds = new Dataset(this, p, this.#native.openDataset(p))
+      const opened = new Dataset(this, p, this.#native.openDataset(p))
+      const same = opened.objectKey ? this.#byKey.get(opened.objectKey) : undefined
+      if (same) {
+        opened._release()
+        ds = same
+      } else {
+        ds = opened
+        if (ds.objectKey) this.#byKey.set(ds.objectKey, ds)
+      }
       this.#datasets.set(p, ds)
     }
     return ds
@@ -234,6 +247,7 @@ export class File extends Group {
     const p = normalize(path)
     const ds = new Dataset(this, p, this.#native.createDataset(p, options))
     this.#datasets.set(p, ds)
+    if (ds.objectKey) this.#byKey.set(ds.objectKey, ds)
     return ds
   }
 
@@ -256,6 +270,7 @@ export class File extends Group {
   close(): void {
     this.#native.close()
     this.#datasets.clear()
+    this.#byKey.clear()
   }
 
   [Symbol.dispose](): void {
@@ -269,6 +284,7 @@ export class File extends Group {
 
   /** @internal */
   _forget(ds: Dataset): void {
-    if (this.#datasets.get(ds.path) === ds) this.#datasets.delete(ds.path)
+    for (const [p, d] of this.#datasets) if (d === ds) this.#datasets.delete(p)
+    if (this.#byKey.get(ds.objectKey) === ds) this.#byKey.delete(ds.objectKey)
   }
 }

@@ -29,6 +29,8 @@ export interface NativeFilter {
 
 export interface NativeDatasetInfo {
   path: string
+  /** Identity of the object (file number and address): equal for two paths to the same dataset. */
+  objectKey: string
   dtype: string
   typeClass: string
   supported: boolean

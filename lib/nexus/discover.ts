@@ -125,19 +125,20 @@ export function discoverScan(file: File): ScanDiscovery {
     const ds = file.dataset(path)
     found.data.push({ path, rule, label: path, kind: ds.layout === 'virtual' ? 'virtual' : 'dataset' })
   }
-  for (const g of nxGroups(file, entry)) {
+  // NXdata signals first (they say what the scan's main data is), then NXdetector/data.
+  const groups = nxGroups(file, entry)
+  for (const g of groups) {
     if (eigerLinks(file, g.path).length) {
       found.data.push({ path: g.path, rule: 'Eiger external links (data_NNNNNN)', label: g.path, kind: 'eiger' })
-      continue
-    }
-    if (g.cls === 'NXdata') {
+    } else if (g.cls === 'NXdata') {
       const signal = str(file.group(g.path).attrs.signal)
       const p = signal ? join(g.path, signal) : null
       if (p && file.has(p) && file.get(p) instanceof Dataset) add(p, 'NXdata@signal')
-    } else if (g.cls === 'NXdetector') {
-      const p = join(g.path, 'data')
-      if (file.has(p) && file.get(p) instanceof Dataset) add(p, 'NXdetector/data')
     }
+  }
+  for (const g of groups) {
+    const p = join(g.path, 'data')
+    if (g.cls === 'NXdetector' && file.has(p) && file.get(p) instanceof Dataset) add(p, 'NXdetector/data')
   }
   if (!found.data.length && eigerLinks(file).length)
     found.data.push({ path: '/entry/data', rule: 'Eiger external links (data_NNNNNN)', label: '/entry/data', kind: 'eiger' })

@@ -126,21 +126,25 @@ export class EigerFrames implements FrameSource, GrowingSource {
   }
 
   readFrame(index: number, options: ReadFrameOptions = {}): Frame {
+    options = this.#refreshAll(options)
     const { part, local } = this.#find(index)
     return this.#asGlobal(part.reader!.readFrame(local, options), index)
   }
 
   readFrameInto<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Frame<T> {
+    options = this.#refreshAll(options)
     const { part, local } = this.#find(index)
     return this.#asGlobal(part.reader!.readFrameInto(local, buffer, options), index)
   }
 
   async readFrameAsync(index: number, options: ReadFrameOptions = {}): Promise<Frame> {
+    options = this.#refreshAll(options)
     const { part, local } = this.#find(index)
     return this.#asGlobal(await part.reader!.readFrameAsync(local, options), index)
   }
 
   async readFrameIntoAsync<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Promise<Frame<T>> {
+    options = this.#refreshAll(options)
     const { part, local } = this.#find(index)
     return this.#asGlobal(await part.reader!.readFrameIntoAsync(local, buffer, options), index)
   }
@@ -168,7 +172,7 @@ export class EigerFrames implements FrameSource, GrowingSource {
     if (p.reader) return true
     let file: File
     try {
-      file = openForReading(p.file, { swmr: 'auto', locking: false }).file
+      file = openForReading(p.file, { swmr: 'auto' }).file
     } catch (err) {
       if (err instanceof H5Error && ['ENOENT', 'H5_SWMR_NOT_ACTIVE', 'H5_LOCKED', 'H5_NOT_HDF5', 'H5_TRUNCATED'].includes(err.code)) return false
       throw err
@@ -225,6 +229,14 @@ export class EigerFrames implements FrameSource, GrowingSource {
       before = end
     }
     throw new H5Error(`Frame ${index} is beyond the Eiger data files of '${this.master.filePath}'`, 'H5_OUT_OF_RANGE')
+  }
+
+  // A refresh asked for one frame (DataSource: once per new batch of keys) must reach every
+  // underlying dataset, since the frames of the batch may come from any of them.
+  #refreshAll(options: ReadFrameOptions): ReadFrameOptions {
+    if (!options.refresh) return options
+    this.refresh()
+    return { ...options, refresh: false }
   }
 
   #asGlobal<T extends AnyTypedArray>(frame: Frame<T>, index: number): Frame<T> {

@@ -42,8 +42,9 @@ function rankAlongFirst(sel: NativeSpaceSelection, i: number): number | null {
   const count = sel.count![0]
   const block = sel.block![0] ?? 1
   if (i < start) return null
-  const k = Math.floor((i - start) / stride)
-  const j = (i - start) % stride
+  // With one block the stride means nothing (h5py stores 1); with several, blocks never overlap.
+  const k = count === 1 ? 0 : Math.floor((i - start) / stride)
+  const j = count === 1 ? i - start : (i - start) % stride
   if (j >= block || (count !== null && k >= count)) return null
   return k * block + j
 }
@@ -115,9 +116,11 @@ export class VirtualFrameReader implements FrameSource {
     return at
   }
 
-  /** Refresh the sources opened so far (the VDS's own extent is refreshed too). */
+  /**
+   * Refresh the source datasets opened so far. Not the VDS itself: refreshing it makes HDF5 open its
+   * own ids on the sources, and H5Drefresh with two ids open on one dataset returns wrong data.
+   */
   refresh(): void {
-    this.dataset.refresh()
     for (const r of this.#readers.values()) r.refresh()
   }
 
@@ -126,21 +129,25 @@ export class VirtualFrameReader implements FrameSource {
   }
 
   readFrame(index: number, options: ReadFrameOptions = {}): Frame {
+    options = this.#refreshAll(options)
     const { reader, at } = this.#source(index)
     return this.#asVirtual(reader.readFrame(at.index, options), index)
   }
 
   readFrameInto<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Frame<T> {
+    options = this.#refreshAll(options)
     const { reader, at } = this.#source(index)
     return this.#asVirtual(reader.readFrameInto(at.index, buffer, options), index)
   }
 
   async readFrameAsync(index: number, options: ReadFrameOptions = {}): Promise<Frame> {
+    options = this.#refreshAll(options)
     const { reader, at } = this.#source(index)
     return this.#asVirtual(await reader.readFrameAsync(at.index, options), index)
   }
 
   async readFrameIntoAsync<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Promise<Frame<T>> {
+    options = this.#refreshAll(options)
     const { reader, at } = this.#source(index)
     return this.#asVirtual(await reader.readFrameIntoAsync(at.index, buffer, options), index)
   }
@@ -160,7 +167,7 @@ export class VirtualFrameReader implements FrameSource {
       let file = at.file === this.dataset.file.filePath ? this.dataset.file : this.#files.get(at.file)
       if (!file) {
         try {
-          file = openForReading(at.file, { swmr: 'auto', locking: false }).file
+          file = openForReading(at.file, { swmr: 'auto' }).file
         } catch (err) {
           if (err instanceof H5Error && err.code === 'ENOENT')
             throw new H5Error(`Source file '${at.file}' of the virtual dataset '${this.dataset.path}' does not exist (yet)`, 'H5_NOT_FOUND')
@@ -172,6 +179,14 @@ export class VirtualFrameReader implements FrameSource {
       this.#readers.set(key, reader)
     }
     return { reader, at }
+  }
+
+  // A refresh asked for one frame (DataSource: once per new batch of keys) must reach every
+  // underlying dataset, since the frames of the batch may come from any of them.
+  #refreshAll(options: ReadFrameOptions): ReadFrameOptions {
+    if (!options.refresh) return options
+    this.refresh()
+    return { ...options, refresh: false }
   }
 
   #asVirtual<T extends AnyTypedArray>(frame: Frame<T>, index: number): Frame<T> {
