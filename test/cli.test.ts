@@ -58,7 +58,9 @@ test('follow --json on a live scan: one line per frame, then a summary on stderr
   expect(lines.map((l) => l.index)).toEqual(Array.from({ length: 60 }, (_, i) => i))
   expect(lines[5].position).toEqual([5])
   expect(lines[5]['/entry/data/data']).toEqual({ sum: 8321, min: 5, max: 225 }) // frame 5 of the simulator's pattern
-  expect(f.stderr).toMatch(/^follow: 60 frames, finished flag set, \d+ frames\/s\n$/)
+  expect(f.stderr).toMatch(/^follow: found in \/entry:\n  keys      \/entry\/keys\/uid  \(entry\/keys \(h5swmr simulate\)\)\n/)
+  expect(f.stderr).toContain('  data      /entry/data/data  (NXdata@signal)\n')
+  expect(f.stderr).toMatch(/\nfollow: 60 frames, finished flag set, \d+ frames\/s\n$/)
 })
 
 test('ls while a writer is live says so; watch prints appended rows as they come', async () => {
@@ -76,4 +78,18 @@ test('ls while a writer is live says so; watch prints appended rows as they come
   w.kill()
   expect(await watch.exited).toBe(0)
   expect(File.openObjectCount()).toBe(0)
+})
+
+test('follow an Eiger master file (no keys): the growth of the data files, and it says so', async () => {
+  const master = path.join(dir, 'eiger_master.h5')
+  const py = spawnProcess('/usr/bin/python3', [path.join(__dirname, 'fixtures', 'beamline.py'), 'eiger_master', master, JSON.stringify({ n_files: 2, per: 5 })])
+  expect(await py.exited).toBe(0)
+  const w = spawnProcess(process.execPath, [path.join(__dirname, 'fixtures', 'eiger-writer.js'), master, JSON.stringify({ files: 2, per: 5, rateHz: 200 })])
+  const r = run('follow', master, '--timeout', '3')
+  expect(await w.exited).toBe(0)
+  expect(r.stderr).toBe('')
+  expect(r.status).toBe(0)
+  expect(r.stdout).toContain('data      /entry/data  (Eiger external links (data_NNNNNN), eiger)')
+  expect(r.stdout).toContain('note: no key datasets: following falls back to the growth of the data itself')
+  expect(r.stdout).toMatch(/follow: 10 frames of 10, finished flag set/)
 })

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import type { Dataset } from '../dataset'
 import { DataSource } from '../follow/data-source'
-import type { File } from '../file'
+import { followScan, type ScanDiscovery } from '../nexus/discover'
 import { openForReadingAsync } from '../refresh'
 import { Progress, bar, percentile, usage } from './format'
 
@@ -12,9 +12,12 @@ Follow a scan while it is written: wait for each frame's keys, read the frame of
 dataset, until the finished flag is set or no new frame arrives within the timeout.
 
 Options:
-  --keys PATH       key dataset (repeat for several); default: every dataset in /entry/keys
-  --data PATH       data dataset (repeat for several); default: /entry/data/data
-  --finished PATH   finished flag (default: /entry/finished when it exists)
+  --keys PATH       key dataset (repeat for several)
+  --data PATH       data dataset (repeat for several)
+  --finished PATH   finished flag
+  Without --keys and --data the file says what to follow (discoverScan: Diamond/GDA keys,
+  areaDetector NDArrayUniqueId, NXdata @signal, NXdetector data, Eiger master files' data links,
+  virtual datasets); a file without keys is followed by the growth of its data, and says so.
   --timeout S       stop after S seconds without a new frame (default 10)
   --poll MS         poll interval in milliseconds (default 10)
   --wait S          wait up to S seconds for the file and its SWMR writer (default 10)
@@ -39,11 +42,14 @@ function stats(data: ArrayLike<number | bigint>): { sum: number; min: number; ma
   return { sum, min, max }
 }
 
-function defaultKeys(file: File): string[] {
-  if (!file.has('/entry/keys')) throw usage('no --keys given and the file has no /entry/keys group')
-  const keys = file.list('/entry/keys').filter((m) => m.objectType === 'dataset').map((m) => m.path)
-  if (!keys.length) throw usage('no --keys given and /entry/keys holds no datasets')
-  return keys
+function describe(d: ScanDiscovery): string {
+  const lines = [`follow: found in ${d.entry ?? '(no entry)'}:`]
+  for (const k of d.keys) lines.push(`  keys      ${k.path}  (${k.rule})`)
+  if (d.finished) lines.push(`  finished  ${d.finished.path}  (${d.finished.rule})`)
+  for (const x of d.data) lines.push(`  data      ${x.path}  (${x.rule}${x.kind !== 'dataset' ? `, ${x.kind}` : ''})`)
+  if (d.scanShape) lines.push(`  scan      [${d.scanShape.map((v) => (v === null ? '∞' : v)).join(', ')}]`)
+  for (const n of d.notes) lines.push(`  note: ${n}`)
+  return lines.join('\n') + '\n'
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -85,14 +91,20 @@ export async function run(argv: string[]): Promise<number> {
   const { file } = await openForReadingAsync(filePath, { swmr: 'auto', locking: false, waitFor: Number(values.wait) * 1000, signal: stop.signal })
   const out = values.json ? process.stderr : process.stdout
   try {
-    const keyPaths = values.keys ?? defaultKeys(file)
-    const dataPaths = values.data ?? ['/entry/data/data']
-    const finishedPath = values.finished ?? (file.has('/entry/finished') ? '/entry/finished' : undefined)
-    const keys = keyPaths.map((p) => file.dataset(p))
-    const datasets: Record<string, Dataset> = Object.fromEntries(dataPaths.map((p) => [p, file.dataset(p)]))
-    const finishedDataset = finishedPath ? file.dataset(finishedPath) : null
+    const finishedDataset = values.finished ? file.dataset(values.finished) : undefined
+    const common = { timeout, pollInterval, signal: stop.signal, shard, finishedDataset }
+    let source: DataSource
+    if (!values.keys && !values.data) {
+      const found = followScan(file, common)
+      source = found.source
+      out.write(describe(found.discovery))
+    } else {
+      if (!values.keys || !values.data) throw usage('give both --keys and --data, or neither (the file then says what to follow)')
+      const keys = values.keys.map((p) => file.dataset(p))
+      const datasets: Record<string, Dataset> = Object.fromEntries(values.data.map((p) => [p, file.dataset(p)]))
+      source = new DataSource(keys, datasets, common)
+    }
     const times = file.has('/entry/timing/flush_time') ? file.dataset('/entry/timing/flush_time') : null
-    const source = new DataSource(keys, datasets, { timeout, pollInterval, finishedDataset, signal: stop.signal, shard })
     const maxshape = source.maxshape
     const total = maxshape.every((m) => m !== null) ? (maxshape as number[]).reduce((a, b) => a * b, 1) : null
     const progress = new Progress()
