@@ -19,7 +19,11 @@ export interface OpenOptions {
    * one-frame-per-chunk reads then go straight into your buffer (the default 1 MiB cache costs a copy).
    */
   chunkCacheBytes?: number
-  /** SWMR metadata read attempts before a checksum failure is an error (HDF5 default: 100). */
+  /**
+   * SWMR reads: attempts at a metadata read whose checksum fails before it is an `H5_CORRUPT` error.
+   * Default 27 (HDF5's own default, 100, turns a damaged file into a stall of hours; see
+   * docs/ROBUSTNESS.md for how 27 was measured).
+   */
   metadataReadAttempts?: number
 }
 
