@@ -158,15 +158,16 @@ export async function simulateScan(filePath: string, options: SimulateOptions = 
         d.write({ start: [...pos, ...frameShape.map(() => 0)], count: frameCount }, frame)
         d.flush() // data first ...
       }
+      if (times) {
+        // The flush time of the data, recorded before the key so a reader that sees the key finds it.
+        times.extend([i + 1])
+        times.write({ start: [i], count: [1] }, new Float64Array([performance.timeOrigin + performance.now()]))
+        times.flush()
+      }
       one[0] = i + 1
       for (const k of keyDatasets) {
         k.write({ start: pos, count: keyCount }, one)
         k.flush() // ... then the keys: a reader that sees every key can trust the frames
-      }
-      if (times) {
-        times.extend([i + 1])
-        times.write({ start: [i], count: [1] }, new Float64Array([performance.timeOrigin + performance.now()]))
-        times.flush()
       }
       options.onFrame?.(i)
       if (interval > 0) {
