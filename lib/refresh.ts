@@ -125,26 +125,35 @@ function openWithLocking(filePath: string, swmr: boolean, locking: boolean | und
  * A missing file is `ENOENT`; other errors are thrown as they are.
  */
 export function openForReading(filePath: string, options: OpenForReadingOptions = {}): OpenForReadingResult {
-  const deadline = now() + (options.waitFor ?? 0)
-  for (;;) {
-    try {
-      return openOnce(filePath, options)
-    } catch (err) {
-      if (!isNotReadyYet(err) || now() >= deadline || options.signal?.aborted) throw err
-      sleepSync(Math.min(options.retryInterval ?? 50, Math.max(0, deadline - now())))
-    }
+  const steps = openSteps(filePath, options)
+  let r = steps.next()
+  while (!r.done) {
+    sleepSync(r.value)
+    r = steps.next()
   }
+  return r.value
 }
 
 /** `openForReading` that waits (with `waitFor`) without blocking the event loop. */
 export async function openForReadingAsync(filePath: string, options: OpenForReadingOptions = {}): Promise<OpenForReadingResult> {
+  const steps = openSteps(filePath, options)
+  let r = steps.next()
+  while (!r.done) {
+    await sleep(r.value, options.signal)
+    r = steps.next()
+  }
+  return r.value
+}
+
+// Try to open; while the file is not ready yet and `waitFor` allows, yield how long to sleep.
+function* openSteps(filePath: string, options: OpenForReadingOptions): Generator<number, OpenForReadingResult> {
   const deadline = now() + (options.waitFor ?? 0)
   for (;;) {
     try {
       return openOnce(filePath, options)
     } catch (err) {
       if (!isNotReadyYet(err) || now() >= deadline || options.signal?.aborted) throw err
-      await sleep(Math.min(options.retryInterval ?? 50, Math.max(0, deadline - now())), options.signal)
+      yield Math.min(options.retryInterval ?? 50, Math.max(0, deadline - now()))
     }
   }
 }

@@ -58,20 +58,25 @@ export class GrowthFollower {
 
   next(): IteratorResult<number, undefined> {
     if (this.#busy) throw new H5Error('GrowthFollower: an async call is still running', 'ERR_INVALID_ARG')
-    return this.#step((ms) => sleepSync(ms)) as IteratorResult<number, undefined>
+    const steps = this.#next()
+    let r = steps.next()
+    while (!r.done) {
+      sleepSync(r.value)
+      r = steps.next()
+    }
+    return r.value
   }
 
   async nextAsync(): Promise<IteratorResult<number, undefined>> {
     this.#busy = true
     try {
-      const r = this.#begin()
-      if (r) return r
-      const start = now()
-      for (;;) {
-        const hit = this.#poll(start)
-        if (hit) return hit
-        await sleep(this.pollInterval, this.signal)
+      const steps = this.#next()
+      let r = steps.next()
+      while (!r.done) {
+        await sleep(r.value, this.signal)
+        r = steps.next()
       }
+      return r.value
     } finally {
       this.#busy = false
     }
@@ -85,14 +90,15 @@ export class GrowthFollower {
     return { next: () => this.nextAsync() }
   }
 
-  #step(wait: (ms: number) => void): IteratorResult<number, undefined> {
+  // The next index; yields how long to sleep between polls.
+  *#next(): Generator<number, IteratorResult<number, undefined>> {
     const r = this.#begin()
     if (r) return r
     const start = now()
     for (;;) {
       const hit = this.#poll(start)
       if (hit) return hit
-      wait(this.pollInterval)
+      yield this.pollInterval
     }
   }
 
