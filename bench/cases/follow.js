@@ -73,15 +73,19 @@ async function session(follower, o) {
       const r = await fol.done
       throw new Error(`${follower.name} did not open the file: ${lastJson(r.lines)?.error ?? r.stderr.trim()}`)
     }
+    const probe = start([CHILD('sleep_probe.js')])
+    await probe.waitLine('started')
     writer.child.stdin.write('go\n')
     const w = await writer.done
+    probe.child.stdin.end('stop\n')
+    const pres = lastJson((await probe.done).lines)
     const wres = lastJson(w.lines)
     if (!wres?.ok) throw new Error(`writer failed: ${wres?.error ?? w.stderr.trim()}`)
     fol.child.stdin.write('end\n')
     const r = await fol.done
     const fres = lastJson(r.lines)
     if (!fres?.ok) throw new Error(`${follower.name} failed: ${fres?.error ?? r.stderr.trim()}`)
-    return { writer: wres, follower: fres }
+    return { writer: wres, follower: fres, probe: pres?.ok ? pres : null }
   } finally {
     writer.child.kill('SIGKILL')
   }
@@ -117,6 +121,9 @@ function analyse(run, written, flush) {
     latencyMax: lat.length ? lat[lat.length - 1] : null,
     polls: run.follower.polls,
     errors: run.follower.errors ?? 0,
+    probeLateP50: run.probe?.lateP50 ?? null,
+    probeLateP99: run.probe?.lateP99 ?? null,
+    probeLateMax: run.probe?.lateMax ?? null,
     lastError: run.follower.lastError ?? null,
     finished: run.follower.finished,
     timedOut: run.follower.timedOut,
@@ -191,13 +198,15 @@ async function runFollowCase(spec) {
       latencyMax: summary(rs.map((x) => x.latencyMax)),
       polls: summary(rs.map((x) => x.polls)),
       errors: rs.reduce((a, x) => a + x.errors, 0),
+      probeLateP99: summary(rs.map((x) => x.probeLateP99)),
+      probeLateMax: summary(rs.map((x) => x.probeLateMax)),
       lastError: rs.map((x) => x.lastError).filter(Boolean).pop() ?? null,
     }
   })
   for (const f of followers) if (f.errors) notes.push(`${f.name}: ${f.errors} polls failed and were retried (last: ${f.lastError})`)
   notes.push(
     `writer: simulateScan at max rate in its own process (extend, write+flush data, write+flush key, flush timestamp per frame); ` +
-      `followers poll every ${o.pollInterval} ms; latency = follower's yield time − writer's time after the key flush; bad counts wrong, duplicate and out-of-order frames (sampled check of 64 pixels per frame)`,
+      `followers poll every ${o.pollInterval} ms; wake-up delay = how late a separate probe process woke from 1 ms sleeps during the same runs (the scheduler's share of any latency); latency = follower's yield time − writer's time after the key flush; bad counts wrong, duplicate and out-of-order frames (sampled check of 64 pixels per frame)`,
   )
   if (refresh) {
     const r = refresh.refresh

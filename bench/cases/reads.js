@@ -167,7 +167,7 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
     for (const c of list) c.close?.()
     f.close()
   }
-  return { list, close, filters: ds.filters.map((x) => x.name) }
+  return { list, close, filters: ds.filters.map((x) => x.name.split(';')[0]) }
 }
 
 /** Is h5wasm importable? { ok, reason } */

@@ -72,6 +72,12 @@ async function machineFacts() {
       python: py.ok ? py.python : null,
     },
     python: py.ok ? py.interpreter : `unavailable: ${py.reason}`,
+    /** Environment that changes the figures, when set. */
+    env: Object.fromEntries(
+      ['GLIBC_TUNABLES', 'MALLOC_ARENA_MAX', 'LD_PRELOAD', 'UV_THREADPOOL_SIZE', 'HDF5_USE_FILE_LOCKING', 'HDF5_PLUGIN_PATH', 'NODE_OPTIONS']
+        .filter((k) => process.env[k] !== undefined)
+        .map((k) => [k, process.env[k]]),
+    ),
     benchDataDir: require('./data').dataDir(),
   }
 }

@@ -10,6 +10,7 @@ function machineLines(m, result) {
     `node ${m.node} (V8 ${m.v8}); HDF5 ${m.hdf5} (system, threadsafe=${m.hdf5Threadsafe}) via File.libraryInfo()`,
     `h5py ${p.h5py ?? '–'} (HDF5 ${p.h5pyHdf5 ?? '–'}, numpy ${p.numpy ?? '–'}, Python ${p.python ?? '–'}; ${m.python}); ` +
       `h5wasm ${p.h5wasm ?? '–'} (HDF5 ${p.h5wasmHdf5 ?? '?'}), h5wasm-plugins ${p['h5wasm-plugins'] ?? '–'}`,
+    ...(Object.keys(m.env ?? {}).length ? [`environment: ${Object.entries(m.env).map(([k, v]) => `${k}=${v}`).join(' ')}`] : []),
     `repeats per case: ${result.options.repeats} rounds (median of rounds; ratios paired per round: median (min–max)); page cache warm; data in ${m.benchDataDir}`,
   ]
 }
@@ -63,11 +64,13 @@ function followTable(res) {
     { head: 'latency p50 ms', align: 'r' },
     { head: 'p99 ms (min–max)', align: 'r' },
     { head: 'worst ms', align: 'r' },
+    { head: 'wake-up delay p99 ms', align: 'r' },
   ]
   const mm = (s, f = sig) => (s.median === null ? '–' : `${f(s.median)} (${f(s.min)}–${f(s.max)})`)
   const rows = res.followers.map((r) => [
     r.name, String(r.runs.length), `${r.followed}/${r.written}`, String(r.bad), sig(r.writerFps.median),
     mm(r.followedFps), sig(r.latencyP50.median), mm(r.latencyP99), sig(r.latencyMax.max),
+    r.probeLateP99?.median == null ? '–' : `${sig(r.probeLateP99.median)} (${sig(r.probeLateP99.min)}–${sig(r.probeLateP99.max)})`,
   ])
   return { title: res.title, columns, rows, notes: res.notes }
 }
