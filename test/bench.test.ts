@@ -43,7 +43,7 @@ test('bench --quick --case static,keys --json: every contender, a figure per rou
       expect(row.bad).toBe(0) // correctness, not speed
     }
     const into = st.rows.find((row: { name: string }) => row.name === 'h5swmr readInto')
-    if (names.includes('limit: pread, reused buffer')) expect(into.ratios.limit.median).toBeGreaterThan(0)
+    if (names.includes('limit: pread, page-aligned buffer')) expect(into.ratios.limit.median).toBeGreaterThan(0)
 
     const keys = result.cases.keys
     expect(keys.kind).toBe('keys')

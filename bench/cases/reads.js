@@ -13,10 +13,13 @@ const { runChild, lastJson, seconds, log } = require('../lib/util')
 const H5WASM_CHILD = path.join(__dirname, '..', 'children', 'h5wasm_read.mjs')
 
 const ROW = {
-  limit: 'limit: pread, reused buffer',
-  limitNew: 'limit: pread, new buffer per frame',
+  limit: 'limit: pread, page-aligned buffer',
+  limitNode: 'limit: pread, reused Node buffer',
+  limitNew: 'limit: pread, new Node buffer per frame',
   read: 'h5swmr read',
   readInto: 'h5swmr readInto',
+  readIntoAligned: 'h5swmr readInto, page-aligned buffer',
+  readIntoPlus16: 'h5swmr readInto, buffer at page+16',
   async1: 'h5swmr readAsync, 1 in flight',
   async2: 'h5swmr readAsync, 2 in flight',
   intoAsync1: 'h5swmr readIntoAsync, 1 in flight',
@@ -30,6 +33,17 @@ const ROW = {
 }
 const ORDER = Object.values(ROW)
 const PY_VARIANTS = { getitem: ROW.h5py, read_direct: ROW.h5pyDirect, getitem_nocache: ROW.h5pyNoCache }
+
+/**
+ * An ArrayBuffer whose data starts on a page boundary: the memory of a WebAssembly.Memory (V8
+ * maps it page-aligned). Node's own large buffers come from malloc and start 16 bytes past a page
+ * boundary (heap blocks: anywhere 16-aligned), which makes the kernel's copy into them (pread, and
+ * H5Dread straight into the buffer) slower on some CPUs. The limit uses a page-aligned buffer; the
+ * readInto rows show the same read into page-aligned, page+16 and ordinary Node buffers.
+ */
+function pageAligned(bytes) {
+  return new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) }).buffer
+}
 
 /** Run up to `lanes` reads at once until frames 0..n-1 are read. */
 async function inFlight(lanes, n, readOne) {
@@ -76,18 +90,20 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
     const uncompressed = chunks[0][1] === frameElems * 2
     // Uncompressed chunks are the frames: element 0 (the frame index) is checked as for the others.
     const check = (b, i) => (uncompressed && b.readUInt16LE(0) !== i % 65536 ? 1 : 0)
-    const pread = (name, fresh) =>
+    const aligned = Buffer.from(pageAligned(maxChunk), 0, maxChunk)
+    const pread = (name, fresh, target) =>
       timed(name, n, (frames) => {
         let bad = 0
         for (let i = 0; i < frames; i++) {
           const [off, size] = chunks[i]
-          const b = fresh ? Buffer.allocUnsafeSlow(size) : buf
+          const b = fresh ? Buffer.allocUnsafeSlow(size) : target
           if (fs.readSync(fd, b, 0, size, off) !== size) bad++
           else bad += check(b, i)
         }
         return bad
       })
-    list.push({ name: ROW.limit, run: pread(ROW.limit, false), close: () => fs.closeSync(fd) })
+    list.push({ name: ROW.limit, run: pread(ROW.limit, false, aligned), close: () => fs.closeSync(fd) })
+    list.push({ name: ROW.limitNode, run: pread(ROW.limitNode, false, buf) })
     list.push({ name: ROW.limitNew, run: pread(ROW.limitNew, true) })
   }
 
@@ -99,6 +115,13 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
   }
   list.push({ name: ROW.read, run: timed(ROW.read, n, loop((i) => ds.read(sel(i)))) })
   list.push({ name: ROW.readInto, run: timed(ROW.readInto, n, loop((i) => ds.readInto(sel(i), buffers[0]))) })
+  // The same read into buffers of known alignment (Node's own buffers start wherever malloc put them).
+  const Ctor = buffers[0].constructor
+  const elemBytes = buffers[0].BYTES_PER_ELEMENT
+  const alignedFrame = new Ctor(pageAligned(frameElems * elemBytes), 0, frameElems)
+  const plus16Frame = new Ctor(pageAligned(frameElems * elemBytes + 16), 16, frameElems)
+  list.push({ name: ROW.readIntoAligned, run: timed(ROW.readIntoAligned, n, loop((i) => ds.readInto(sel(i), alignedFrame))) })
+  list.push({ name: ROW.readIntoPlus16, run: timed(ROW.readIntoPlus16, n, loop((i) => ds.readInto(sel(i), plus16Frame))) })
   list.push({ name: ROW.async1, run: timed(ROW.async1, n, (frames) => inFlight(1, frames, (i) => ds.readAsync(sel(i)))) })
   list.push({ name: ROW.async2, run: timed(ROW.async2, n, (frames) => inFlight(2, frames, (i) => ds.readAsync(sel(i)))) })
   list.push({ name: ROW.intoAsync1, run: timed(ROW.intoAsync1, n, (frames) => inFlight(1, frames, (i, k) => ds.readIntoAsync(sel(i), buffers[k]))) })
