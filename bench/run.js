@@ -20,7 +20,7 @@ Options:
   --quick          small sizes, fewer repeats (< 1 minute; asserts nothing about speed)
   --case NAME      run only these cases (repeatable, or comma-separated)
   --frames N       frames per file in the static, large, compressed and follow cases
-  --repeats N      rounds per case (default 5, quick 3)
+  --repeats N      rounds per case (default 7, quick 3)
   --json           print the full result as JSON on stdout (progress stays on stderr)
   --out DIR        where results are saved (default bench/results)
   --no-save        do not write result files
@@ -61,7 +61,7 @@ function parseArgs(argv) {
     else throw new Error(`unknown case '${c}' (cases: ${CASES.join(', ')}, deflate, bslz4)`)
   }
   o.selected = [...new Set(selected.flat())]
-  o.repeats ??= o.quick ? 3 : 5
+  o.repeats ??= o.quick ? 3 : 7
   return o
 }
 

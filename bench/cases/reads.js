@@ -45,12 +45,12 @@ function pageAligned(bytes) {
   return new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) }).buffer
 }
 
-/** Run up to `lanes` reads at once until frames 0..n-1 are read. */
-async function inFlight(lanes, n, readOne) {
-  let next = 0
+/** Run up to `lanes` reads at once until frames from..to-1 are read; returns the bad count. */
+async function inFlight(lanes, from, to, readOne) {
+  let next = from
   let bad = 0
   const lane = async (k) => {
-    while (next < n) {
+    while (next < to) {
       const i = next++
       const a = await readOne(i, k)
       if (a[0] !== i % 65536) bad++
@@ -60,11 +60,27 @@ async function inFlight(lanes, n, readOne) {
   return bad
 }
 
-function timed(name, frames, fn) {
-  return async () => {
-    const t0 = seconds()
-    const bad = await fn(frames)
-    return { [name]: { seconds: seconds() - t0, frames, bad } }
+/** A contender that reads any range of frames: `range(from, to)` → { seconds, bad } (see runRounds). */
+function ranged(name, fn) {
+  return {
+    name,
+    range: async (from, to) => {
+      const t0 = seconds()
+      const bad = await fn(from, to)
+      return { seconds: seconds() - t0, bad }
+    },
+  }
+}
+
+/** A contender that can only run whole (the DataSource loops follow every key in the file). */
+function whole(name, frames, fn) {
+  return {
+    name,
+    run: async () => {
+      const t0 = seconds()
+      const bad = await fn()
+      return { [name]: { seconds: seconds() - t0, frames, bad } }
+    },
   }
 }
 
@@ -92,9 +108,9 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
     const check = (b, i) => (uncompressed && b.readUInt16LE(0) !== i % 65536 ? 1 : 0)
     const aligned = Buffer.from(pageAligned(maxChunk), 0, maxChunk)
     const pread = (name, fresh, target) =>
-      timed(name, n, (frames) => {
+      ranged(name, (from, to) => {
         let bad = 0
-        for (let i = 0; i < frames; i++) {
+        for (let i = from; i < to; i++) {
           const [off, size] = chunks[i]
           const b = fresh ? Buffer.allocUnsafeSlow(size) : target
           if (fs.readSync(fd, b, 0, size, off) !== size) bad++
@@ -102,36 +118,35 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
         }
         return bad
       })
-    list.push({ name: ROW.limit, run: pread(ROW.limit, false, aligned), close: () => fs.closeSync(fd) })
-    list.push({ name: ROW.limitNode, run: pread(ROW.limitNode, false, buf) })
-    list.push({ name: ROW.limitNew, run: pread(ROW.limitNew, true) })
+    list.push({ ...pread(ROW.limit, false, aligned), close: () => fs.closeSync(fd) })
+    list.push(pread(ROW.limitNode, false, buf))
+    list.push(pread(ROW.limitNew, true))
   }
 
   const buffers = [ds.allocate(sel(0)), ds.allocate(sel(0))]
-  const loop = (fn) => (frames) => {
+  const loop = (fn) => (from, to) => {
     let bad = 0
-    for (let i = 0; i < frames; i++) if (fn(i)[0] !== i % 65536) bad++
+    for (let i = from; i < to; i++) if (fn(i)[0] !== i % 65536) bad++
     return bad
   }
-  list.push({ name: ROW.read, run: timed(ROW.read, n, loop((i) => ds.read(sel(i)))) })
-  list.push({ name: ROW.readInto, run: timed(ROW.readInto, n, loop((i) => ds.readInto(sel(i), buffers[0]))) })
+  list.push(ranged(ROW.read, loop((i) => ds.read(sel(i)))))
+  list.push(ranged(ROW.readInto, loop((i) => ds.readInto(sel(i), buffers[0]))))
   // The same read into buffers of known alignment (Node's own buffers start wherever malloc put them).
   const Ctor = buffers[0].constructor
   const elemBytes = buffers[0].BYTES_PER_ELEMENT
   const alignedFrame = new Ctor(pageAligned(frameElems * elemBytes), 0, frameElems)
   const plus16Frame = new Ctor(pageAligned(frameElems * elemBytes + 16), 16, frameElems)
-  list.push({ name: ROW.readIntoAligned, run: timed(ROW.readIntoAligned, n, loop((i) => ds.readInto(sel(i), alignedFrame))) })
-  list.push({ name: ROW.readIntoPlus16, run: timed(ROW.readIntoPlus16, n, loop((i) => ds.readInto(sel(i), plus16Frame))) })
-  list.push({ name: ROW.async1, run: timed(ROW.async1, n, (frames) => inFlight(1, frames, (i) => ds.readAsync(sel(i)))) })
-  list.push({ name: ROW.async2, run: timed(ROW.async2, n, (frames) => inFlight(2, frames, (i) => ds.readAsync(sel(i)))) })
-  list.push({ name: ROW.intoAsync1, run: timed(ROW.intoAsync1, n, (frames) => inFlight(1, frames, (i, k) => ds.readIntoAsync(sel(i), buffers[k]))) })
-  list.push({ name: ROW.intoAsync2, run: timed(ROW.intoAsync2, n, (frames) => inFlight(2, frames, (i, k) => ds.readIntoAsync(sel(i), buffers[k]))) })
+  list.push(ranged(ROW.readIntoAligned, loop((i) => ds.readInto(sel(i), alignedFrame))))
+  list.push(ranged(ROW.readIntoPlus16, loop((i) => ds.readInto(sel(i), plus16Frame))))
+  list.push(ranged(ROW.async1, (from, to) => inFlight(1, from, to, (i) => ds.readAsync(sel(i)))))
+  list.push(ranged(ROW.async2, (from, to) => inFlight(2, from, to, (i) => ds.readAsync(sel(i)))))
+  list.push(ranged(ROW.intoAsync1, (from, to) => inFlight(1, from, to, (i, k) => ds.readIntoAsync(sel(i), buffers[k]))))
+  list.push(ranged(ROW.intoAsync2, (from, to) => inFlight(2, from, to, (i, k) => ds.readIntoAsync(sel(i), buffers[k]))))
   const source = (reuseBuffers) =>
     new h5.DataSource([keys], { data: ds }, { timeout: 2000, pollInterval: 1, finishedDataset: finished, reuseBuffers })
   const countItems = (item) => (item.frames.data.data[0] !== item.index % 65536 ? 1 : 0)
-  list.push({
-    name: ROW.dsSync,
-    run: timed(ROW.dsSync, n, () => {
+  list.push(
+    whole(ROW.dsSync, n, () => {
       let bad = 0
       let got = 0
       for (const item of source(true)) {
@@ -140,10 +155,9 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
       }
       return bad + Math.abs(n - got)
     }),
-  })
-  list.push({
-    name: ROW.dsAsync,
-    run: timed(ROW.dsAsync, n, async () => {
+  )
+  list.push(
+    whole(ROW.dsAsync, n, async () => {
       let bad = 0
       let got = 0
       for await (const item of source(false)) {
@@ -152,7 +166,7 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
       }
       return bad + Math.abs(n - got)
     }),
-  })
+  )
 
   // Untimed warm-up of the in-process paths, with the full sampled check of each frame.
   const warm = () => {
@@ -230,11 +244,15 @@ async function runReadCase(spec) {
   })
   let result
   try {
-    result = await runRounds(c.list, { repeats: spec.repeats, warmup: true, label: spec.name })
+    result = await runRounds(c.list, { repeats: spec.repeats, warmup: true, label: spec.name, frames: n, slices: spec.slices ?? 10 })
   } finally {
     c.close()
   }
   for (const [name, why] of Object.entries(result.skipped)) notes.push(`${name} skipped: ${why}`)
+  notes.push(
+    `each round: the in-process pread/read/readInto/readAsync rows interleaved in ${spec.slices ?? 10} slices of the frames (a full GC, untimed, before each slice), ` +
+      'then the DataSource loops whole, then h5py and h5wasm in child processes (one warm-up pass, then a timed pass of every frame); bad = frames whose element 0 is not the frame index',
+  )
   const rows = tabulate(result.rows, {
     frameBytes,
     order: ORDER,

@@ -16,12 +16,18 @@ function gc() {
 }
 
 /**
- * contenders: [{ name, run: async () => ({ [row]: { seconds, frames, bad, ...extra } }) | { skip: reason } }]
- * Runs `warmup` (if given, untimed, once) then `repeats` rounds. Returns { rows: { [row]: [results...] }, skipped }.
+ * contenders: [{ name, range: async (from, to) => ({ seconds, bad }) }] (can read any range of
+ * frames), or [{ name, run: async () => ({ [row]: { seconds, frames, bad, ...extra } }) | { skip: reason } }].
+ * Each round runs every contender once over frames 0..frames-1. The `range` contenders go
+ * interleaved, in `slices` slices (each contender reads slice 1, then each reads slice 2...), so
+ * that a burst of load from elsewhere on the machine hits them all alike; the others then run
+ * whole. The order is rotated every slice and round. An untimed warm-up comes first.
+ * Returns { rows: { [row]: [per-round result] }, skipped }.
  */
-async function runRounds(contenders, { repeats, warmup, label }) {
+async function runRounds(contenders, { repeats, warmup, label, frames, slices = 10 }) {
   const rows = {}
   const skipped = {}
+  const rotate = (list, k) => list.map((_, i) => list[(i + k) % list.length])
   if (warmup) {
     for (const c of contenders) {
       if (!c.warmup) continue
@@ -29,9 +35,23 @@ async function runRounds(contenders, { repeats, warmup, label }) {
       await c.warmup()
     }
   }
+  const per = Math.max(1, Math.ceil(frames / slices))
   for (let r = 0; r < repeats; r++) {
-    const order = contenders.map((_, k) => contenders[(k + r) % contenders.length])
-    for (const c of order) {
+    const ranged = contenders.filter((c) => c.range)
+    const acc = new Map(ranged.map((c) => [c.name, { seconds: 0, frames: 0, bad: 0 }]))
+    for (let s = 0, from = 0; from < frames; s++, from += per) {
+      const to = Math.min(frames, from + per)
+      for (const c of rotate(ranged, r + s)) {
+        gc()
+        const res = await c.range(from, to)
+        const a = acc.get(c.name)
+        a.seconds += res.seconds
+        a.frames += to - from
+        a.bad += res.bad
+      }
+    }
+    for (const [name, a] of acc) (rows[name] ??= [])[r] = a
+    for (const c of rotate(contenders.filter((c) => !c.range), r)) {
       if (skipped[c.name]) continue
       gc()
       const res = await c.run(r)
@@ -71,7 +91,9 @@ function tabulate(rows, { frameBytes, refs, order }) {
         if (!refName || !rows[refName]) continue
         const ref = fpsOf(rows[refName])
         const paired = fps.map((f, r) => f / ref[r]).filter((x) => Number.isFinite(x))
-        row.ratios[key] = { ref: refName, ...summary(paired) }
+        // best = fastest round / fastest round: load from elsewhere only ever slows a contender down
+        const best = Math.max(...fps.filter(Number.isFinite)) / Math.max(...ref.filter(Number.isFinite))
+        row.ratios[key] = { ref: refName, ...summary(paired), best: Number.isFinite(best) ? best : null }
       }
     }
     out.push(row)
