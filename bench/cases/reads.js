@@ -61,9 +61,10 @@ async function inFlight(lanes, from, to, readOne) {
 }
 
 /** A contender that reads any range of frames: `range(from, to)` → { seconds, bad } (see runRounds). */
-function ranged(name, fn) {
+function ranged(name, fn, { allocates = false } = {}) {
   return {
     name,
+    allocates,
     range: async (from, to) => {
       const t0 = seconds()
       const bad = await fn(from, to)
@@ -120,7 +121,7 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
       })
     list.push({ ...pread(ROW.limit, false, aligned), close: () => fs.closeSync(fd) })
     list.push(pread(ROW.limitNode, false, buf))
-    list.push(pread(ROW.limitNew, true))
+    list.push({ ...pread(ROW.limitNew, true), allocates: true })
   }
 
   const buffers = [ds.allocate(sel(0)), ds.allocate(sel(0))]
@@ -129,7 +130,7 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
     for (let i = from; i < to; i++) if (fn(i)[0] !== i % 65536) bad++
     return bad
   }
-  list.push(ranged(ROW.read, loop((i) => ds.read(sel(i)))))
+  list.push(ranged(ROW.read, loop((i) => ds.read(sel(i))), { allocates: true }))
   list.push(ranged(ROW.readInto, loop((i) => ds.readInto(sel(i), buffers[0]))))
   // The same read into buffers of known alignment (Node's own buffers start wherever malloc put them).
   const Ctor = buffers[0].constructor
@@ -138,8 +139,8 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
   const plus16Frame = new Ctor(pageAligned(frameElems * elemBytes + 16), 16, frameElems)
   list.push(ranged(ROW.readIntoAligned, loop((i) => ds.readInto(sel(i), alignedFrame))))
   list.push(ranged(ROW.readIntoPlus16, loop((i) => ds.readInto(sel(i), plus16Frame))))
-  list.push(ranged(ROW.async1, (from, to) => inFlight(1, from, to, (i) => ds.readAsync(sel(i)))))
-  list.push(ranged(ROW.async2, (from, to) => inFlight(2, from, to, (i) => ds.readAsync(sel(i)))))
+  list.push(ranged(ROW.async1, (from, to) => inFlight(1, from, to, (i) => ds.readAsync(sel(i))), { allocates: true }))
+  list.push(ranged(ROW.async2, (from, to) => inFlight(2, from, to, (i) => ds.readAsync(sel(i))), { allocates: true }))
   list.push(ranged(ROW.intoAsync1, (from, to) => inFlight(1, from, to, (i, k) => ds.readIntoAsync(sel(i), buffers[k]))))
   list.push(ranged(ROW.intoAsync2, (from, to) => inFlight(2, from, to, (i, k) => ds.readIntoAsync(sel(i), buffers[k]))))
   const source = (reuseBuffers) =>
@@ -250,8 +251,8 @@ async function runReadCase(spec) {
   }
   for (const [name, why] of Object.entries(result.skipped)) notes.push(`${name} skipped: ${why}`)
   notes.push(
-    `each round: the in-process pread/read/readInto/readAsync rows interleaved in ${spec.slices ?? 10} slices of the frames (a full GC, untimed, before each slice), ` +
-      'then the DataSource loops whole, then h5py and h5wasm in child processes (one warm-up pass, then a timed pass of every frame); bad = frames whose element 0 is not the frame index',
+    `each round: the in-process rows that reuse a buffer interleaved in ${spec.slices ?? 10} slices of the frames (a full GC, untimed, before each slice), ` +
+      'then the rows that allocate a new array per frame and the DataSource loops whole (a full GC before each), then h5py and h5wasm in child processes (one warm-up pass, then a timed pass of every frame); bad = frames whose element 0 is not the frame index',
   )
   const rows = tabulate(result.rows, {
     frameBytes,

@@ -21,7 +21,10 @@ function gc() {
  * Each round runs every contender once over frames 0..frames-1. The `range` contenders go
  * interleaved, in `slices` slices (each contender reads slice 1, then each reads slice 2...), so
  * that a burst of load from elsewhere on the machine hits them all alike; the others then run
- * whole. The order is rotated every slice and round. An untimed warm-up comes first.
+ * whole — including `range` contenders marked `allocates` (a new array per frame): a forced GC
+ * between their slices would change how malloc hands them memory, and leaving their garbage to
+ * the next contender's slice would bill it for their GC. The order is rotated every slice and
+ * round. An untimed warm-up comes first.
  * Returns { rows: { [row]: [per-round result] }, skipped }.
  */
 async function runRounds(contenders, { repeats, warmup, label, frames, slices = 10 }) {
@@ -37,7 +40,7 @@ async function runRounds(contenders, { repeats, warmup, label, frames, slices = 
   }
   const per = Math.max(1, Math.ceil(frames / slices))
   for (let r = 0; r < repeats; r++) {
-    const ranged = contenders.filter((c) => c.range)
+    const ranged = contenders.filter((c) => c.range && !c.allocates)
     const acc = new Map(ranged.map((c) => [c.name, { seconds: 0, frames: 0, bad: 0 }]))
     for (let s = 0, from = 0; from < frames; s++, from += per) {
       const to = Math.min(frames, from + per)
@@ -51,10 +54,10 @@ async function runRounds(contenders, { repeats, warmup, label, frames, slices = 
       }
     }
     for (const [name, a] of acc) (rows[name] ??= [])[r] = a
-    for (const c of rotate(contenders.filter((c) => !c.range), r)) {
+    for (const c of rotate(contenders.filter((c) => !c.range || c.allocates), r)) {
       if (skipped[c.name]) continue
       gc()
-      const res = await c.run(r)
+      const res = c.range ? { [c.name]: { ...(await c.range(0, frames)), frames } } : await c.run(r)
       if (res && res.skip) {
         skipped[c.name] = res.skip
         log(`  ${label}: ${c.name}: skipped: ${res.skip}`)
