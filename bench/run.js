@@ -24,6 +24,7 @@ Options:
   --json           print the full result as JSON on stdout (progress stays on stderr)
   --out DIR        where results are saved (default bench/results)
   --no-save        do not write result files
+  --report FILE    print a saved result (FILE.json) again and rewrite its .md, without running
   -h, --help       this text
 
 Data is written once under $TMPDIR/h5swmr-bench (or $H5SWMR_BENCH_DIR) and reused while the
@@ -51,6 +52,7 @@ function parseArgs(argv) {
     else if (flag === '--frames') o.frames = int(value())
     else if (flag === '--repeats') o.repeats = int(value())
     else if (flag === '--out') o.out = path.resolve(value())
+    else if (flag === '--report') o.report = path.resolve(value())
     else if (flag === '-h' || flag === '--help') o.help = true
     else throw new Error(`unknown option '${a}' (--help lists them)`)
   }
@@ -113,6 +115,17 @@ async function main() {
   }
   if (o.help) {
     process.stdout.write(USAGE + '\n')
+    return
+  }
+  if (o.report) {
+    const report = require('./lib/report')
+    const result = JSON.parse(fs.readFileSync(o.report, 'utf8'))
+    result.goals = report.goals(result)
+    const out = [report.machineText(result.machine, result)]
+    for (const [name, res] of Object.entries(result.cases)) out.push(report.caseText(name, res))
+    out.push(report.goalsText(result.goals))
+    process.stdout.write(out.join('\n\n') + '\n')
+    fs.writeFileSync(o.report.replace(/\.json$/, '') + '.md', report.markdown(result) + '\n')
     return
   }
   // Loaded after the arguments are checked: these need the built addon (npm run build).

@@ -143,7 +143,7 @@ function goals(result) {
     const into = find(st, 'h5swmr readInto')
     const read = find(st, 'h5swmr read')
     const intoAligned = find(st, 'h5swmr readInto, page-aligned buffer')
-    const fmt = (x) => (x ? `${x.median.toFixed(2)}× (${x.min.toFixed(2)}–${x.max.toFixed(2)}; best/best ${x.best?.toFixed(2) ?? '–'}×)` : '–')
+    const fmt = (x) => (x ? `${x.median.toFixed(3)}× (${x.min.toFixed(2)}–${x.max.toFixed(2)}; best/best ${x.best?.toFixed(2) ?? '–'}×)` : '–')
     const ra = intoAligned?.ratios.limit
     add('uncompressed single-thread reads ≥ 0.90× the pread limit (readInto vs pread, both into a page-aligned buffer)', fmt(ra), ra ? ra.median >= 0.9 : null)
     const r = into?.ratios.limit
