@@ -130,6 +130,14 @@ export class Dataset {
     return new ctor(Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer, 0, n)
   }
 
+  /**
+   * @internal A new array for `selection` that a read is about to fill completely: not zero-filled
+   * when large (for FrameReader/DataSource, whose frames HDF5 overwrites byte for byte).
+   */
+  _allocateForRead(selection?: Selection | null): AnyTypedArray {
+    return this.#uninitialized(selection)
+  }
+
   /** Read into the caller's typed array (of `arrayType`, exactly the selection's size) and return it. */
   readInto<T extends AnyTypedArray>(selection: Selection | null | undefined, out: T): T {
     return this.#native.readInto(selection ?? null, out)

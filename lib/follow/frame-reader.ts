@@ -129,7 +129,8 @@ export class FrameReader implements FrameSource {
     }
     const shape = ds.shape
     const selection = frameSelection(position, shape)
-    const out = buffer ?? ds.allocate(selection)
+    // HDF5 writes every byte of the frame (data or fill value): skip zero-filling a new array.
+    const out = buffer ?? ds._allocateForRead(selection)
     const data = (yield { kind: 'read', dataset: ds, selection, out })!
     return {
       data,

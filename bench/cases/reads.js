@@ -1,0 +1,282 @@
+// Frame-read cases (static, large, compressed): the same file, the same frames, in the same run,
+// read by the pread limit, every h5swmr read path, h5py (child process) and h5wasm (child process).
+'use strict'
+const fs = require('node:fs')
+const path = require('node:path')
+const h5 = require('../../dist')
+const { sampleCheck } = require('../lib/check')
+const data = require('../lib/data')
+const python = require('../lib/python')
+const { runRounds, tabulate } = require('../lib/rounds')
+const { runChild, lastJson, seconds, log } = require('../lib/util')
+
+const H5WASM_CHILD = path.join(__dirname, '..', 'children', 'h5wasm_read.mjs')
+
+const ROW = {
+  limit: 'limit: pread, page-aligned buffer',
+  limitNode: 'limit: pread, reused Node buffer',
+  limitNew: 'limit: pread, new Node buffer per frame',
+  read: 'h5swmr read',
+  readInto: 'h5swmr readInto',
+  readIntoAligned: 'h5swmr readInto, page-aligned buffer',
+  readIntoPlus16: 'h5swmr readInto, buffer at page+16',
+  async1: 'h5swmr readAsync, 1 in flight',
+  async2: 'h5swmr readAsync, 2 in flight',
+  intoAsync1: 'h5swmr readIntoAsync, 1 in flight',
+  intoAsync2: 'h5swmr readIntoAsync, 2 in flight',
+  dsSync: 'h5swmr DataSource for-of, reuseBuffers',
+  dsAsync: 'h5swmr DataSource for await',
+  h5py: 'h5py ds[i]',
+  h5pyDirect: 'h5py read_direct',
+  h5pyNoCache: 'h5py ds[i], rdcc_nbytes=0',
+  h5wasm: 'h5wasm slice',
+}
+const ORDER = Object.values(ROW)
+const PY_VARIANTS = { getitem: ROW.h5py, read_direct: ROW.h5pyDirect, getitem_nocache: ROW.h5pyNoCache }
+
+/**
+ * An ArrayBuffer whose data starts on a page boundary: the memory of a WebAssembly.Memory (V8
+ * maps it page-aligned). Node's own large buffers come from malloc and start 16 bytes past a page
+ * boundary (heap blocks: anywhere 16-aligned), which makes the kernel's copy into them (pread, and
+ * H5Dread straight into the buffer) slower on some CPUs. The limit uses a page-aligned buffer; the
+ * readInto rows show the same read into page-aligned, page+16 and ordinary Node buffers.
+ */
+function pageAligned(bytes) {
+  return new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) }).buffer
+}
+
+/** Run up to `lanes` reads at once until frames from..to-1 are read; returns the bad count. */
+async function inFlight(lanes, from, to, readOne) {
+  let next = from
+  let bad = 0
+  const lane = async (k) => {
+    while (next < to) {
+      const i = next++
+      const a = await readOne(i, k)
+      if (a[0] !== i % 65536) bad++
+    }
+  }
+  await Promise.all(Array.from({ length: lanes }, (_, k) => lane(k)))
+  return bad
+}
+
+/** A contender that reads any range of frames: `range(from, to)` → { seconds, bad } (see runRounds). */
+function ranged(name, fn, { allocates = false } = {}) {
+  return {
+    name,
+    allocates,
+    range: async (from, to) => {
+      const t0 = seconds()
+      const bad = await fn(from, to)
+      return { seconds: seconds() - t0, bad }
+    },
+  }
+}
+
+/** A contender that can only run whole (the DataSource loops follow every key in the file). */
+function whole(name, frames, fn) {
+  return {
+    name,
+    run: async () => {
+      const t0 = seconds()
+      const bad = await fn()
+      return { [name]: { seconds: seconds() - t0, frames, bad } }
+    },
+  }
+}
+
+/**
+ * The contenders of one frame-read case over `file` (frames 0..n-1 of /entry/data/data).
+ * `chunks`: [[offset, size]] per frame for the pread limit (null: no limit row).
+ */
+function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded, pyVariants, warmupFrames }) {
+  const f = h5.File.open(file, { swmr: true, locking: false })
+  const ds = f.dataset(data.DATA)
+  const keys = f.dataset(data.KEYS)
+  const finished = f.dataset(data.FINISHED)
+  const frameElems = frameShape.reduce((a, b) => a * b, 1)
+  const count = [1, ...frameShape]
+  const zeros = frameShape.map(() => 0)
+  const sel = (i) => ({ start: [i, ...zeros], count })
+  const list = []
+
+  if (chunks) {
+    const fd = fs.openSync(file, 'r')
+    const maxChunk = Math.max(...chunks.slice(0, n).map((c) => c[1]))
+    const buf = Buffer.allocUnsafeSlow(maxChunk)
+    const uncompressed = chunks[0][1] === frameElems * 2
+    // Uncompressed chunks are the frames: element 0 (the frame index) is checked as for the others.
+    const check = (b, i) => (uncompressed && b.readUInt16LE(0) !== i % 65536 ? 1 : 0)
+    const aligned = Buffer.from(pageAligned(maxChunk), 0, maxChunk)
+    const pread = (name, fresh, target) =>
+      ranged(name, (from, to) => {
+        let bad = 0
+        for (let i = from; i < to; i++) {
+          const [off, size] = chunks[i]
+          const b = fresh ? Buffer.allocUnsafeSlow(size) : target
+          if (fs.readSync(fd, b, 0, size, off) !== size) bad++
+          else bad += check(b, i)
+        }
+        return bad
+      })
+    list.push({ ...pread(ROW.limit, false, aligned), close: () => fs.closeSync(fd) })
+    list.push(pread(ROW.limitNode, false, buf))
+    list.push({ ...pread(ROW.limitNew, true), allocates: true })
+  }
+
+  const buffers = [ds.allocate(sel(0)), ds.allocate(sel(0))]
+  const loop = (fn) => (from, to) => {
+    let bad = 0
+    for (let i = from; i < to; i++) if (fn(i)[0] !== i % 65536) bad++
+    return bad
+  }
+  list.push(ranged(ROW.read, loop((i) => ds.read(sel(i))), { allocates: true }))
+  list.push(ranged(ROW.readInto, loop((i) => ds.readInto(sel(i), buffers[0]))))
+  // The same read into buffers of known alignment (Node's own buffers start wherever malloc put them).
+  const Ctor = buffers[0].constructor
+  const elemBytes = buffers[0].BYTES_PER_ELEMENT
+  const alignedFrame = new Ctor(pageAligned(frameElems * elemBytes), 0, frameElems)
+  const plus16Frame = new Ctor(pageAligned(frameElems * elemBytes + 16), 16, frameElems)
+  list.push(ranged(ROW.readIntoAligned, loop((i) => ds.readInto(sel(i), alignedFrame))))
+  list.push(ranged(ROW.readIntoPlus16, loop((i) => ds.readInto(sel(i), plus16Frame))))
+  list.push(ranged(ROW.async1, (from, to) => inFlight(1, from, to, (i) => ds.readAsync(sel(i))), { allocates: true }))
+  list.push(ranged(ROW.async2, (from, to) => inFlight(2, from, to, (i) => ds.readAsync(sel(i))), { allocates: true }))
+  list.push(ranged(ROW.intoAsync1, (from, to) => inFlight(1, from, to, (i, k) => ds.readIntoAsync(sel(i), buffers[k]))))
+  list.push(ranged(ROW.intoAsync2, (from, to) => inFlight(2, from, to, (i, k) => ds.readIntoAsync(sel(i), buffers[k]))))
+  const source = (reuseBuffers) =>
+    new h5.DataSource([keys], { data: ds }, { timeout: 2000, pollInterval: 1, finishedDataset: finished, reuseBuffers })
+  const countItems = (item) => (item.frames.data.data[0] !== item.index % 65536 ? 1 : 0)
+  list.push(
+    whole(ROW.dsSync, n, () => {
+      let bad = 0
+      let got = 0
+      for (const item of source(true)) {
+        bad += countItems(item)
+        got++
+      }
+      return bad + Math.abs(n - got)
+    }),
+  )
+  list.push(
+    whole(ROW.dsAsync, n, async () => {
+      let bad = 0
+      let got = 0
+      for await (const item of source(false)) {
+        bad += countItems(item)
+        got++
+      }
+      return bad + Math.abs(n - got)
+    }),
+  )
+
+  // Untimed warm-up of the in-process paths, with the full sampled check of each frame.
+  const warm = () => {
+    for (let i = 0; i < Math.min(n, warmupFrames); i++) {
+      if (!sampleCheck(ds.read(sel(i)), i) || !sampleCheck(ds.readInto(sel(i), buffers[0]), i))
+        throw new Error(`frame ${i} of ${file} reads wrong`)
+    }
+  }
+  for (const c of list) c.warmup = async () => warm()
+
+  if (h5pyOk) {
+    list.push({
+      name: 'h5py',
+      run: async () => {
+        const r = await python.run({ cmd: 'read', file, dset: data.DATA, n, warmup: warmupFrames, variants: pyVariants })
+        if (!r.ok) return { skip: r.error }
+        return Object.fromEntries(Object.entries(r.results).map(([v, res]) => [PY_VARIANTS[v], res]))
+      },
+    })
+  }
+  if (h5wasm.ok) {
+    list.push({
+      name: 'h5wasm',
+      run: async () => {
+        const req = { file, dset: data.DATA, n, warmup: warmupFrames, plugins: pluginsNeeded }
+        const r = await runChild(process.execPath, [H5WASM_CHILD, JSON.stringify(req)])
+        const res = lastJson(r.lines)
+        if (!res) return { skip: (r.stderr.trim().split('\n').pop() || `exit ${r.code}`) }
+        if (!res.ok) return { skip: res.error }
+        return { [ROW.h5wasm]: { seconds: res.seconds, frames: res.frames, bad: res.bad, startupMs: res.startupMs } }
+      },
+    })
+  }
+  const close = () => {
+    for (const c of list) c.close?.()
+    f.close()
+  }
+  return { list, close, filters: ds.filters.map((x) => x.name.split(';')[0]) }
+}
+
+/** Is h5wasm importable? { ok, reason } */
+async function h5wasmInfo() {
+  try {
+    await import('h5wasm/node')
+    return { ok: true }
+  } catch (err) {
+    return { ok: false, reason: `h5wasm not importable: ${err.message.split('\n')[0]}` }
+  }
+}
+
+/**
+ * One frame-read case. spec: { name, title, params (simulateScan), frames, repeats, warmupFrames, pyVariants }.
+ * Returns the case's result object (rows, skipped, notes).
+ */
+async function runReadCase(spec) {
+  const { params } = spec
+  const { file, meta } = await data.ensureScanFile(spec.fileName, params)
+  const n = params.frames
+  const frameShape = params.frameShape
+  const frameBytes = frameShape.reduce((a, b) => a * b, 1) * 2
+  const notes = []
+  const py = await python.info()
+  if (!py.ok) notes.push(`h5py skipped: ${py.reason}`)
+  const wasm = await h5wasmInfo()
+  if (!wasm.ok) notes.push(`h5wasm skipped: ${wasm.reason}`)
+  const off = await data.chunkOffsets(file, meta, n)
+  if (!off.chunks) notes.push(`pread limit skipped: ${off.reason}`)
+  const storedBytes = off.chunks ? off.chunks.reduce((a, c) => a + c[1], 0) : null
+  const warmSeconds = data.warm(file)
+  log(`  ${spec.name}: page cache warmed (${(meta.size / 1e9).toFixed(2)} GB in ${warmSeconds.toFixed(2)} s)`)
+
+  const c = contenders({
+    file, n, frameShape, chunks: off.chunks, h5pyOk: py.ok, h5wasm: wasm,
+    pluginsNeeded: params.compression !== 'none', pyVariants: spec.pyVariants, warmupFrames: spec.warmupFrames,
+  })
+  let result
+  try {
+    result = await runRounds(c.list, { repeats: spec.repeats, warmup: true, label: spec.name, frames: n, slices: spec.slices ?? 10 })
+  } finally {
+    c.close()
+  }
+  for (const [name, why] of Object.entries(result.skipped)) notes.push(`${name} skipped: ${why}`)
+  notes.push(
+    `each round: the in-process rows that reuse a buffer interleaved in ${spec.slices ?? 10} slices of the frames (a full GC, untimed, before each slice), ` +
+      'then the rows that allocate a new array per frame and the DataSource loops whole (a full GC before each), then h5py and h5wasm in child processes (one warm-up pass, then a timed pass of every frame); bad = frames whose element 0 is not the frame index',
+  )
+  const rows = tabulate(result.rows, {
+    frameBytes,
+    order: ORDER,
+    refs: { limit: off.chunks ? ROW.limit : null, h5py: ROW.h5py, h5wasm: ROW.h5wasm },
+  })
+  return {
+    kind: 'reads',
+    title: spec.title,
+    file,
+    fileBytes: meta.size,
+    frames: n,
+    frameShape,
+    dtype: params.dtype,
+    frameBytes,
+    filters: c.filters,
+    compression: params.compression,
+    storedBytes,
+    compressionRatio: storedBytes ? (n * frameBytes) / storedBytes : null,
+    chunkOffsetSource: off.source,
+    repeats: spec.repeats,
+    rows,
+    notes,
+  }
+}
+
+module.exports = { runReadCase, ROW, h5wasmInfo }

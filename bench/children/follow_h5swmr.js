@@ -1,0 +1,55 @@
+// h5swmr follower of the follow case, in its own process: a DataSource over the simulator's keys,
+// frames checked (sampled), arrival time of every frame recorded. argv[2]: JSON { file,
+// pollInterval, timeout, iterate: 'async'|'sync', reuseBuffers }. Prints "opened" once the file
+// is open, then one JSON line at the end.
+'use strict'
+const h5 = require('../../dist')
+const { sampleCheck } = require('../lib/check')
+
+const o = JSON.parse(process.argv[2])
+const now = () => performance.timeOrigin + performance.now()
+
+async function main() {
+  const f = h5.File.open(o.file, { swmr: true, locking: false })
+  const source = new h5.DataSource(
+    [f.dataset('/entry/keys/uid')],
+    { data: f.dataset('/entry/data/data') },
+    { timeout: o.timeout, pollInterval: o.pollInterval, finishedDataset: f.dataset('/entry/finished'), reuseBuffers: o.reuseBuffers },
+  )
+  process.stdout.write('opened\n')
+  const arrivals = []
+  let bad = 0
+  let duplicates = 0
+  let outOfOrder = 0
+  let last = -1
+  const step = (item) => {
+    const t = now()
+    const i = item.index
+    if (arrivals[i] !== undefined) duplicates++
+    else arrivals[i] = t
+    if (i < last) outOfOrder++
+    last = i
+    if (!sampleCheck(item.frames.data.data, i)) bad++
+  }
+  if (o.iterate === 'sync') for (const item of source) step(item)
+  else for await (const item of source) step(item)
+  const stats = { ...source.follower.stats }
+  f.close()
+  process.stdout.write(
+    JSON.stringify({
+      ok: true,
+      arrivals: Array.from(arrivals, (t) => (t === undefined ? null : t)),
+      bad,
+      duplicates,
+      outOfOrder,
+      finished: source.isScanFinished(),
+      timedOut: source.hasTimedOut(),
+      polls: stats.polls,
+    }) + '\n',
+  )
+}
+
+main().catch((err) => {
+  process.stdout.write(JSON.stringify({ ok: false, error: `${err.code || ''} ${err.message}` }) + '\n')
+  process.exit(1)
+})

@@ -1,0 +1,220 @@
+// Turning results into tables (text for stdout, markdown for docs/BENCHMARKS.md) and goal verdicts.
+'use strict'
+const { num, sig, ratio, renderText, renderMarkdown } = require('./format')
+
+function machineLines(m, result) {
+  const p = m.packages
+  return [
+    `h5swmr ${p.h5swmr} benchmark, ${result.started.slice(0, 16).replace('T', ' ')} UTC${result.options.quick ? ' (--quick: small sizes, figures not meaningful)' : ''}`,
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}, Linux ${m.kernel}, load ${m.loadavg.join(' ')}`,
+    `node ${m.node} (V8 ${m.v8}); HDF5 ${m.hdf5} (system, threadsafe=${m.hdf5Threadsafe}) via File.libraryInfo()`,
+    `h5py ${p.h5py ?? '–'} (HDF5 ${p.h5pyHdf5 ?? '–'}, numpy ${p.numpy ?? '–'}, Python ${p.python ?? '–'}; ${m.python}); ` +
+      `h5wasm ${p.h5wasm ?? '–'} (HDF5 ${p.h5wasmHdf5 ?? '?'}), h5wasm-plugins ${p['h5wasm-plugins'] ?? '–'}`,
+    ...(Object.keys(m.env ?? {}).length ? [`environment: ${Object.entries(m.env).map(([k, v]) => `${k}=${v}`).join(' ')}`] : []),
+    `repeats per case: ${result.options.repeats} rounds (median of rounds; ratios paired per round: median (min–max)); page cache warm; data in ${m.benchDataDir}`,
+  ]
+}
+
+function machineText(m, result) {
+  return machineLines(m, result).join('\n')
+}
+
+// ---- per-case tables -----------------------------------------------------------------------------
+
+function readsTable(res) {
+  const columns = [
+    { head: 'contender', align: 'l' },
+    { head: 'frames/s min', align: 'r' },
+    { head: 'median', align: 'r' },
+    { head: 'max', align: 'r' },
+    { head: 'GB/s', align: 'r' },
+    { head: '× limit', align: 'r' },
+    { head: '× h5py ds[i]', align: 'r' },
+    { head: '× h5wasm', align: 'r' },
+    { head: 'bad', align: 'r' },
+  ]
+  const rows = res.rows.map((r) => [
+    r.name, num(r.fps.min), num(r.fps.median), num(r.fps.max), sig(r.gbps.median),
+    ratio(r.ratios.limit), ratio(r.ratios.h5py), ratio(r.ratios.h5wasm), String(r.bad),
+  ])
+  const notes = []
+  notes.push(`file ${(res.fileBytes / 1e9).toFixed(2)} GB, filters [${res.filters.join(', ') || 'none'}]` +
+    (res.compressionRatio && res.compression !== 'none' ? `, compression ratio ${res.compressionRatio.toFixed(1)} (the limit rows pread the stored, compressed chunk bytes; GB/s counts uncompressed bytes)` : '') +
+    (res.chunkOffsetSource ? `; chunk offsets: ${res.chunkOffsetSource}` : ''))
+  notes.push(...res.notes)
+  return { title: res.title, columns, rows, notes }
+}
+
+function skippedTable(res) {
+  return { title: res.title, columns: [{ head: 'result', align: 'l' }], rows: [[`skipped: ${res.reason}`]], notes: res.detail ? [res.detail] : [] }
+}
+
+function errorTable(res) {
+  return { title: `${res.title}: ERROR`, columns: [{ head: 'error', align: 'l' }], rows: [[res.error.split('\n')[0]]], notes: [] }
+}
+
+function followTable(res) {
+  const columns = [
+    { head: 'follower', align: 'l' },
+    { head: 'runs', align: 'r' },
+    { head: 'followed/written', align: 'r' },
+    { head: 'bad', align: 'r' },
+    { head: 'writer fps', align: 'r' },
+    { head: 'followed fps (min–max)', align: 'r' },
+    { head: 'latency p50 ms', align: 'r' },
+    { head: 'p99 ms (min–max)', align: 'r' },
+    { head: 'worst ms', align: 'r' },
+    { head: 'wake-up delay p99 ms', align: 'r' },
+  ]
+  const mm = (s, f = sig) => (s.median === null ? '–' : `${f(s.median)} (${f(s.min)}–${f(s.max)})`)
+  const rows = res.followers.map((r) => [
+    r.name, String(r.runs.length), `${r.followed}/${r.written}`, String(r.bad), sig(r.writerFps.median),
+    mm(r.followedFps), sig(r.latencyP50.median), mm(r.latencyP99), sig(r.latencyMax.max),
+    r.probeLateP99?.median == null ? '–' : `${sig(r.probeLateP99.median)} (${sig(r.probeLateP99.min)}–${sig(r.probeLateP99.max)})`,
+  ])
+  return { title: res.title, columns, rows, notes: res.notes }
+}
+
+function keysTable(res) {
+  const columns = [
+    { head: 'keys', align: 'r' },
+    { head: 'h5swmr KeyFollower poll µs (min–max)', align: 'r' },
+    { head: 'key elements read/poll', align: 'r' },
+    { head: 'h5swmr full re-read µs', align: 'r' },
+    { head: 'h5py full re-read (swmr_tools) µs', align: 'r' },
+    { head: 'first poll (catch-up) ms', align: 'r' },
+  ]
+  const mm = (s) => (!s || s.median === null ? '–' : `${sig(s.median)} (${sig(s.min)}–${sig(s.max)})`)
+  const rows = res.sizes.map((s) => [
+    num(s.keys), mm(s.incremental), sig(s.elementsPerPoll), mm(s.full), mm(s.h5py), sig(s.firstPollMs),
+  ])
+  const notes = [...res.notes]
+  const g = res.growth
+  if (g) notes.push(`cost at ${num(g.hi)} keys / at ${num(g.lo)} keys: incremental ${g.incremental?.toFixed(2) ?? '–'}×, full re-read ${g.full?.toFixed(2) ?? '–'}×, h5py full re-read ${g.h5py?.toFixed(2) ?? '–'}×`)
+  return { title: res.title, columns, rows, notes }
+}
+
+function memoryTable(res) {
+  const mb = (b) => (b === null || b === undefined ? '–' : (b / 1e6).toFixed(1))
+  const columns = [
+    { head: 'loop', align: 'l' },
+    { head: 'frames', align: 'r' },
+    { head: 'RSS before MB', align: 'r' },
+    { head: 'after', align: 'r' },
+    { head: 'growth', align: 'r' },
+    { head: 'after GC', align: 'r' },
+    { head: 'peak', align: 'r' },
+    { head: 'external before MB', align: 'r' },
+    { head: 'after', align: 'r' },
+    { head: 'peak', align: 'r' },
+    { head: 'frames/s', align: 'r' },
+  ]
+  const rows = res.loops.map((l) => [
+    l.name, num(l.frames), mb(l.before.rss), mb(l.after.rss), mb(l.after.rss - l.before.rss), mb(l.afterGc.rss), mb(l.peak.rss),
+    mb(l.before.external), mb(l.after.external), mb(l.peak.external), num(l.fps),
+  ])
+  return { title: res.title, columns, rows, notes: res.notes }
+}
+
+function tableOf(name, res) {
+  if (res.kind === 'reads') return readsTable(res)
+  if (res.kind === 'skipped') return skippedTable(res)
+  if (res.kind === 'error') return errorTable(res)
+  if (res.kind === 'follow') return followTable(res)
+  if (res.kind === 'keys') return keysTable(res)
+  if (res.kind === 'memory') return memoryTable(res)
+  return { title: name, columns: [{ head: '?', align: 'l' }], rows: [], notes: [] }
+}
+
+function caseText(name, res) {
+  return renderText(tableOf(name, res)) + `\n  (${res.seconds?.toFixed(0) ?? '?'} s)`
+}
+
+// ---- goals ---------------------------------------------------------------------------------------
+
+const find = (res, name) => res?.rows?.find((r) => r.name === name)
+
+/** The issue's goals, with the measured figure and met / missed / not measured. */
+function goals(result) {
+  const out = []
+  const add = (goal, measured, met, detail) => out.push({ goal, measured, status: met === null ? 'not measured' : met ? 'met' : 'MISSED', detail })
+  const st = result.cases.static
+  if (st?.kind === 'reads') {
+    const into = find(st, 'h5swmr readInto')
+    const read = find(st, 'h5swmr read')
+    const intoAligned = find(st, 'h5swmr readInto, page-aligned buffer')
+    const fmt = (x) => (x ? `${x.median.toFixed(3)}× (${x.min.toFixed(2)}–${x.max.toFixed(2)}; best/best ${x.best?.toFixed(2) ?? '–'}×)` : '–')
+    const ra = intoAligned?.ratios.limit
+    add('uncompressed single-thread reads ≥ 0.90× the pread limit (readInto vs pread, both into a page-aligned buffer)', fmt(ra), ra ? ra.median >= 0.9 : null)
+    const r = into?.ratios.limit
+    add('  same, readInto into a buffer from dataset.allocate() (alignment as malloc gives it)', fmt(r), r ? r.median >= 0.9 : null)
+    const rn = read?.ratios.limit
+    if (rn) {
+      const limNew = find(st, 'limit: pread, new Node buffer per frame')
+      const readVsNew = limNew ? read.fps.median / limNew.fps.median : null
+      add('  same for read (new array per frame)', `${rn.median.toFixed(2)}× the limit; ${readVsNew?.toFixed(2) ?? '–'}× pread into a new Node buffer per frame`, rn.median >= 0.9)
+    }
+    const lim = find(st, 'limit: pread, page-aligned buffer')
+    const py = find(st, 'h5py ds[i]')
+    const pyShare = lim && py ? py.fps.median / lim.fps.median : null
+    for (const [row, label] of [[into, 'readInto'], [read, 'read']]) {
+      const h = row?.ratios.h5py
+      const ctx = pyShare ? `; h5py ds[i] itself runs at ${pyShare.toFixed(2)}× the limit, so 1.8× it = ${(1.8 * pyShare).toFixed(2)}× the limit` : ''
+      add(`uncompressed: ${label} ≥ 1.8× h5py ds[i]`, h ? `${fmt(h)}${label === 'readInto' ? ctx : ''}` : '–', h ? h.median >= 1.8 : null)
+    }
+    for (const [row, label] of [[into, 'readInto'], [read, 'read']]) {
+      const w = row?.ratios.h5wasm
+      const wasm = find(st, 'h5wasm slice')
+      const share = lim && wasm ? wasm.fps.median / lim.fps.median : null
+      const ctx = share && label === 'readInto' ? `; h5wasm itself runs at ${share.toFixed(2)}× the limit, so 4× it = ${(4 * share).toFixed(2)}× the limit` : ''
+      add(`uncompressed: ${label} ≥ 4× h5wasm`, w ? fmt(w) + ctx : '–', w ? w.median >= 4 : null)
+    }
+  } else add('uncompressed reads vs limit, h5py, h5wasm', '–', null)
+
+  const fo = result.cases.follow
+  const sw = fo?.followers?.find((f) => f.name.startsWith('h5swmr'))
+  if (sw) {
+    add('follow: 100 % of frames at the writer\'s max rate', `${sw.followed}/${sw.written} over ${sw.runs.length} runs (writer ${sig(sw.writerFps.median)} fps)`, sw.followed === sw.written)
+    add('follow: 0 bad frames', String(sw.bad), sw.bad === 0)
+    const limit = fo.pollInterval + 1
+    add(`follow: latency p99 ≤ poll interval + 1 ms (${limit} ms)`, `p99 ${sig(sw.latencyP99.median)} ms (runs ${sig(sw.latencyP99.min)}–${sig(sw.latencyP99.max)}), p50 ${sig(sw.latencyP50.median)} ms`, sw.latencyP99.median <= limit)
+  } else add('follow goals', '–', null)
+
+  const ke = result.cases.keys
+  if (ke?.growth) {
+    const g = ke.growth
+    add(`key poll cost flat (≤ 1.5×) from ${num(g.lo)} to ${num(g.hi)} keys`, `${g.incremental.toFixed(2)}×`, g.incremental <= 1.5)
+    add('  while the full re-read grows ~linearly', `${g.full.toFixed(0)}× (h5swmr), ${g.h5py?.toFixed(0) ?? '–'}× (h5py, swmr_tools logic) for ${num(g.hi / g.lo)}× the keys`, g.full >= (g.hi / g.lo) / 10)
+  } else add('key poll scaling', '–', null)
+
+  const me = result.cases.memory
+  const into = me?.loops?.find((l) => l.name === 'readInto')
+  if (into) {
+    const growth = into.after.rss - into.before.rss
+    add(`readInto: RSS growth < 10 MB over ${num(into.frames)} frames`, `${(growth / 1e6).toFixed(1)} MB`, growth < 10e6)
+  } else add('readInto memory', '–', null)
+  return out
+}
+
+function goalsTable(list) {
+  return {
+    title: 'Goals (issue 5)',
+    columns: [{ head: 'goal', align: 'l' }, { head: 'measured', align: 'l' }, { head: 'status', align: 'l' }],
+    rows: list.map((g) => [g.goal, g.measured, g.status]),
+    notes: [],
+  }
+}
+
+function goalsText(list) {
+  return renderText(goalsTable(list))
+}
+
+function markdown(result) {
+  const parts = []
+  parts.push(machineLines(result.machine, result).map((l) => `- ${l}`).join('\n'))
+  for (const [name, res] of Object.entries(result.cases)) parts.push(renderMarkdown(tableOf(name, res)))
+  parts.push(renderMarkdown(goalsTable(result.goals)))
+  return parts.join('\n\n')
+}
+
+module.exports = { machineText, caseText, goals, goalsText, markdown }
