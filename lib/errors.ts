@@ -30,6 +30,7 @@ export type H5ErrorCode =
   | 'H5_SWMR_START_FAILED'
   | 'H5_TRUNCATED'
   | 'H5_CORRUPT'
+  | 'H5_CORRUPT_CHUNK'
   | 'H5_OUT_OF_RANGE'
   | 'H5_OPEN_FAILED'
   | 'H5_READ_FAILED'
