@@ -1,5 +1,6 @@
 #include "chunk_reader.h"
 
+#include <atomic>
 #include <cstring>
 
 #include "decode/decode_error.h"
@@ -53,6 +54,19 @@ std::string ChunkName(const FetchedChunks& f, size_t i) {
   return "chunk " + std::to_string(ChunkNumber(f.offsets[i], f.layout->chunk, f.dims)) + " (at " +
          Join(f.offsets[i]) + ") of " + f.what;
 }
+
+std::atomic<size_t> runningDecodes{0}, peakDecodes{0};
+
+// Counts a decode in progress (two relaxed atomics per chunk).
+struct DecodeScope {
+  DecodeScope() {
+    size_t now = runningDecodes.fetch_add(1, std::memory_order_relaxed) + 1;
+    size_t peak = peakDecodes.load(std::memory_order_relaxed);
+    while (now > peak && !peakDecodes.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+    }
+  }
+  ~DecodeScope() { runningDecodes.fetch_sub(1, std::memory_order_relaxed); }
+};
 
 [[noreturn]] void CorruptChunk(const FetchedChunks& f, size_t i, const std::string& why) {
   throw H5Failure("H5_CORRUPT_CHUNK", "Corrupt " + ChunkName(f, i) + ": " + why);
@@ -203,6 +217,7 @@ void DecodeChunks(FetchedChunks& f, const ReadTarget& target) {
       if (chunkScratch.size() < chunkBytes) chunkScratch.resize(chunkBytes);
       into = chunkScratch.data();
     }
+    DecodeScope counted;
     try {
       decode::DecodeChunk(layout.filters, f.masks[c], f.stored[c].data(), f.stored[c].size(), into, chunkBytes);
     } catch (const decode::DecodeError& e) {
@@ -211,6 +226,10 @@ void DecodeChunks(FetchedChunks& f, const ReadTarget& target) {
     if (!contiguous) Scatter(into, base, origin, layout.chunk, f.count, elemSize);
     std::vector<uint8_t>().swap(f.stored[c]);  // free as we go: many-chunk reads hold less at once
   });
+}
+
+size_t PeakConcurrentDecodes(bool reset) {
+  return reset ? peakDecodes.exchange(0) : peakDecodes.load();
 }
 
 }  // namespace h5swmr

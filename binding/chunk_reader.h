@@ -65,4 +65,8 @@ bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize
 // A chunk that does not decode is an H5_CORRUPT_CHUNK failure naming the dataset and chunk.
 void DecodeChunks(FetchedChunks& fetched, const ReadTarget& target);
 
+// Most chunk decodes seen running at the same time since the last reset (tests check that reads in
+// flight do decode in parallel).
+size_t PeakConcurrentDecodes(bool reset);
+
 }  // namespace h5swmr

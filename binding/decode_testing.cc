@@ -9,6 +9,7 @@
 #include "decode/bslz4.h"
 #include "decode/decode_error.h"
 #include "decode/pipeline.h"
+#include "chunk_reader.h"
 #include "errors.h"
 
 namespace h5swmr {
@@ -124,6 +125,12 @@ Napi::Value DecodeChunk(const Napi::CallbackInfo& info) {
   });
 }
 
+// peakConcurrentDecodes(reset?) -> most chunk decodes running at once (since the last reset).
+Napi::Value PeakDecodes(const Napi::CallbackInfo& info) {
+  bool reset = info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value();
+  return Napi::Number::New(info.Env(), static_cast<double>(PeakConcurrentDecodes(reset)));
+}
+
 }  // namespace
 
 Napi::Object DecodeTestingExports(Napi::Env env) {
@@ -133,6 +140,7 @@ Napi::Object DecodeTestingExports(Napi::Env env) {
   o.Set("bitshuffle", Napi::Function::New<Bitshuffle>(env));
   o.Set("bslz4Encode", Napi::Function::New<Bslz4Encode>(env));
   o.Set("decodeChunk", Napi::Function::New<DecodeChunk>(env));
+  o.Set("peakConcurrentDecodes", Napi::Function::New<PeakDecodes>(env));
   return o;
 }
 

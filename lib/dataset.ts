@@ -222,13 +222,13 @@ export class Dataset {
     return this.readMany(selections(), options)
   }
 
-  /** Which path a read of `selection` takes, and why (see `ReadPath`). */
-  readPlan(selection?: Selection | null): ReadPlan {
-    return this.#native.readPlan(selection ?? null)
+  /** Which path a read of `selection` takes, and why (see `ReadPath`); `raw` for `readRaw`. */
+  readPlan(selection?: Selection | null, options: { raw?: boolean } = {}): ReadPlan {
+    return this.#native.readPlan(selection ?? null, { raw: options.raw === true })
   }
 
-  readPath(selection?: Selection | null): ReadPath {
-    return this.readPlan(selection).path
+  readPath(selection?: Selection | null, options: { raw?: boolean } = {}): ReadPath {
+    return this.readPlan(selection, options).path
   }
 
   /** Reads completed per path since this dataset was opened (all reads, sync and async). */

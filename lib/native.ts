@@ -135,6 +135,7 @@ export interface NativeDecodeTesting {
   bitshuffle(kernel: string, direction: 'shuffle' | 'unshuffle', bytes: Uint8Array, elemSize: number, blockSize: number): Uint8Array
   bslz4Encode(bytes: Uint8Array, elemSize: number, blockSize: number): Uint8Array
   decodeChunk(filters: Array<{ id: number; cd: number[] }>, mask: number, bytes: Uint8Array, decodedBytes: number): Uint8Array
+  peakConcurrentDecodes(reset?: boolean): number
 }
 
 export interface NativeAddon {
