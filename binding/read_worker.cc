@@ -63,10 +63,14 @@ void SettleRead(Napi::Env env, Napi::Function, void*, AsyncRead* read) {
   FinishAsync(read->ds);
   ReadCompletions& c = *read->completions;
   if (--c.pending_ == 0) c.tsfn_.Unref(env);
-  if (read->failure) {
-    read->deferred.Reject(MakeJsError(env, *read->failure));
-  } else {
-    read->deferred.Resolve(read->target.Value());
+  try {
+    if (read->failure) {
+      read->deferred.Reject(MakeJsError(env, *read->failure));
+    } else {
+      read->deferred.Resolve(read->target.Value());
+    }
+  } catch (const Napi::Error&) {
+    // The environment stopped running JS (worker.terminate()): nobody is left to tell.
   }
 }
 
