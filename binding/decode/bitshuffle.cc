@@ -132,7 +132,7 @@ void ShuffleBuffer(Kernel kernel, const uint8_t* in, uint8_t* out, size_t count,
   size_t covered = ForEachBlock(count, blockSize, [&](size_t first, size_t n) {
     ShuffleBlock(kernel, in + first * e, out + first * e, n, e, scratch);
   });
-  std::memcpy(out + covered * e, in + covered * e, (count - covered) * e);
+  if (covered < count) std::memcpy(out + covered * e, in + covered * e, (count - covered) * e);
 }
 
 void UnshuffleBuffer(Kernel kernel, const uint8_t* in, uint8_t* out, size_t count, size_t e, size_t blockSize) {
@@ -141,7 +141,7 @@ void UnshuffleBuffer(Kernel kernel, const uint8_t* in, uint8_t* out, size_t coun
   size_t covered = ForEachBlock(count, blockSize, [&](size_t first, size_t n) {
     UnshuffleBlock(kernel, in + first * e, out + first * e, n, e, scratch);
   });
-  std::memcpy(out + covered * e, in + covered * e, (count - covered) * e);
+  if (covered < count) std::memcpy(out + covered * e, in + covered * e, (count - covered) * e);
 }
 
 void InterleaveBytes(Kernel kernel, const uint8_t* planes, uint8_t* out, size_t count, size_t e) {

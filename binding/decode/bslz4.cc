@@ -88,7 +88,7 @@ void DecodeBslz4(const uint8_t* src, size_t srcLen, uint8_t* dst, size_t dstLen,
   if (rawBytes > size_t(end - p))
     Corrupt("bitshuffle-LZ4 chunk ends " + Str(rawBytes - (end - p)) + " bytes before its last " +
             Str(count - covered) + " elements");
-  std::memcpy(dst + covered * elemSize, p, rawBytes);
+  if (rawBytes) std::memcpy(dst + covered * elemSize, p, rawBytes);
 }
 
 void DecodeBitshuffle(const uint8_t* src, size_t srcLen, uint8_t* dst, size_t dstLen, size_t elemSize,
@@ -130,7 +130,7 @@ size_t EncodeBslz4(const uint8_t* src, size_t srcLen, uint8_t* dst, size_t elemS
     out += 4 + compressed;
   });
   const size_t rawBytes = (count - covered) * elemSize;
-  std::memcpy(out, src + covered * elemSize, rawBytes);
+  if (rawBytes) std::memcpy(out, src + covered * elemSize, rawBytes);
   return size_t(out + rawBytes - dst);
 }
 

@@ -27,11 +27,11 @@ unsigned Cd(const FilterStep& step, size_t i, unsigned fallback = 0) {
 void Unshuffle(const uint8_t* src, uint8_t* dst, size_t bytes, size_t elemSize) {
   const size_t n = elemSize ? bytes / elemSize : 0;
   if (elemSize <= 1 || n <= 1) {
-    std::memcpy(dst, src, bytes);
+    if (bytes) std::memcpy(dst, src, bytes);
     return;
   }
   bitshuffle::InterleaveBytes(bitshuffle::Active(), src, dst, n, elemSize);
-  std::memcpy(dst + n * elemSize, src + n * elemSize, bytes - n * elemSize);
+  if (bytes > n * elemSize) std::memcpy(dst + n * elemSize, src + n * elemSize, bytes - n * elemSize);
 }
 
 void RunStep(const FilterStep& step, const uint8_t* src, size_t srcLen, uint8_t* dst, size_t dstLen) {
@@ -81,7 +81,7 @@ void DecodeChunk(const std::vector<FilterStep>& steps, uint32_t mask, const uint
   if (active.empty()) {
     if (srcLen != dstLen)
       Corrupt("unfiltered chunk holds " + std::to_string(srcLen) + " bytes, expected " + std::to_string(dstLen));
-    std::memcpy(dst, src, dstLen);
+    if (dstLen) std::memcpy(dst, src, dstLen);
     return;
   }
   // Intermediate results alternate between two per-thread buffers; the last step writes to dst.
