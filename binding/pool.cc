@@ -53,23 +53,38 @@ void DecodePool::SetThreads(size_t n) {
     threads_.emplace_back([this, index] { Work(index); });
     threads_.back().detach();
   }
-  wake_.notify_all();
+  parked_.notify_all();
+  wake_.notify_all();  // threads now above the target move to parked_
 }
 
 void DecodePool::Submit(std::function<void()> task) {
+  bool sleeper;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     queue_.push_back(std::move(task));
+    sleeper = waiting_ > 0;
   }
-  wake_.notify_all();  // all: a parked thread above the target must not swallow the wake-up
+  // One task, one thread; no system call when every working thread is busy anyway.
+  if (sleeper) wake_.notify_one();
 }
 
 void DecodePool::Work(size_t index) {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [&] { return index < target_ && !queue_.empty(); });
+    if (index >= target_) {
+      parked_.wait(lock, [&] { return index < target_; });
+      continue;
+    }
+    if (queue_.empty()) {
+      waiting_++;
+      wake_.wait(lock, [&] { return index >= target_ || !queue_.empty(); });
+      waiting_--;
+      continue;
+    }
     std::function<void()> task = std::move(queue_.front());
     queue_.pop_front();
+    // More queued and someone asleep: pass the baton instead of leaving them to the next Submit.
+    if (!queue_.empty() && waiting_ > 0) wake_.notify_one();
     lock.unlock();
     try {
       task();

@@ -32,10 +32,12 @@ class DecodePool {
   void Work(size_t index);
 
   std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable wake_;    // working threads waiting for a task
+  std::condition_variable parked_;  // threads above the target, waiting to be needed again
   std::deque<std::function<void()>> queue_;
   std::vector<std::thread> threads_;
   size_t target_ = 0;  // threads with an index below this take tasks
+  size_t waiting_ = 0;  // working threads asleep on wake_
 };
 
 // Cores this process may run on (sched_getaffinity), at least 1.

@@ -10,13 +10,13 @@ namespace h5swmr::bitshuffle::kernels {
 
 namespace {
 
-inline void SwapBits(__m256i& a, __m256i& b, int shift, __m256i mask) {
+H5SWMR_ALWAYS_INLINE void SwapBits(__m256i& a, __m256i& b, int shift, __m256i mask) {
   __m256i t = _mm256_and_si256(_mm256_xor_si256(_mm256_srli_epi16(a, shift), b), mask);
   b = _mm256_xor_si256(b, t);
   a = _mm256_xor_si256(a, _mm256_slli_epi16(t, shift));
 }
 
-inline void TransposeBits(__m256i v[8]) {
+H5SWMR_ALWAYS_INLINE void TransposeBits(__m256i v[8]) {
   const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x33), m1 = _mm256_set1_epi8(0x55);
   for (int k = 0; k < 4; k++) SwapBits(v[k], v[k + 4], 4, m4);
   SwapBits(v[0], v[2], 2, m2);
@@ -29,7 +29,7 @@ inline void TransposeBits(__m256i v[8]) {
   SwapBits(v[6], v[7], 1, m1);
 }
 
-inline void InterleaveRound(__m256i v[8], int bit) {
+H5SWMR_ALWAYS_INLINE void InterleaveRound(__m256i v[8], int bit) {
   const int step = 1 << bit;
   for (int i = 0; i < 8; i++) {
     if (i & step) continue;

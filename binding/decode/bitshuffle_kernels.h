@@ -10,6 +10,13 @@
 #include <cstddef>
 #include <cstdint>
 
+// Register-level helpers must become straight-line code (see CMakeLists.txt on -O3).
+#if defined(__GNUC__) || defined(__clang__)
+#define H5SWMR_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define H5SWMR_ALWAYS_INLINE inline
+#endif
+
 namespace h5swmr::bitshuffle::kernels {
 
 // plane (n bytes, one per element) <-> 8 bit rows of n/8 bytes; n % 8 == 0.

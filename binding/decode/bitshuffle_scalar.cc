@@ -9,7 +9,7 @@ namespace {
 
 // Byte q of the word is row q of an 8x8 bit matrix (bit c = column c); returns the transpose
 // (three rounds swapping the off-diagonal 1x1, 2x2 and 4x4 sub-blocks).
-inline uint64_t Transpose8x8(uint64_t x) {
+H5SWMR_ALWAYS_INLINE uint64_t Transpose8x8(uint64_t x) {
   uint64_t t;
   t = (x ^ (x >> 7)) & 0x00AA00AA00AA00AAull;
   x = x ^ t ^ (t << 7);
@@ -20,7 +20,7 @@ inline uint64_t Transpose8x8(uint64_t x) {
   return x;
 }
 
-inline uint64_t LoadLE64(const uint8_t* p) {
+H5SWMR_ALWAYS_INLINE uint64_t LoadLE64(const uint8_t* p) {
   uint64_t v;
   std::memcpy(&v, p, 8);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -29,7 +29,7 @@ inline uint64_t LoadLE64(const uint8_t* p) {
   return v;
 }
 
-inline void StoreLE64(uint8_t* p, uint64_t v) {
+H5SWMR_ALWAYS_INLINE void StoreLE64(uint8_t* p, uint64_t v) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
   v = __builtin_bswap64(v);
 #endif

@@ -14,13 +14,13 @@ namespace {
 
 // Swap the `shift`-bit sub-blocks between registers a (rows with the bit clear) and b: after the
 // three rounds (4, 2, 1) register r holds, in bit k of each byte, what register k held in bit r.
-inline void SwapBits(__m128i& a, __m128i& b, int shift, __m128i mask) {
+H5SWMR_ALWAYS_INLINE void SwapBits(__m128i& a, __m128i& b, int shift, __m128i mask) {
   __m128i t = _mm_and_si128(_mm_xor_si128(_mm_srli_epi16(a, shift), b), mask);
   b = _mm_xor_si128(b, t);
   a = _mm_xor_si128(a, _mm_slli_epi16(t, shift));
 }
 
-inline void TransposeBits(__m128i v[8]) {
+H5SWMR_ALWAYS_INLINE void TransposeBits(__m128i v[8]) {
   const __m128i m4 = _mm_set1_epi8(0x0F), m2 = _mm_set1_epi8(0x33), m1 = _mm_set1_epi8(0x55);
   for (int k = 0; k < 4; k++) SwapBits(v[k], v[k + 4], 4, m4);
   SwapBits(v[0], v[2], 2, m2);
@@ -37,7 +37,7 @@ inline void TransposeBits(__m128i v[8]) {
 // the low halves' bytes interleaved go to the lower index, the high halves' to the upper. In terms
 // of a byte's address (register index, position 0..15): position p3p2p1p0 and pair bit X become
 // position p2p1p0X, and p3 becomes that index bit.
-inline void InterleaveRound(__m128i v[8], int bit) {
+H5SWMR_ALWAYS_INLINE void InterleaveRound(__m128i v[8], int bit) {
   const int step = 1 << bit;
   for (int i = 0; i < 8; i++) {
     if (i & step) continue;
