@@ -1,6 +1,8 @@
 #include "chunk_reader.h"
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <cstring>
 
 #include "decode/decode_error.h"
@@ -55,14 +57,23 @@ std::string ChunkName(const FetchedChunks& f, size_t i) {
          Join(f.offsets[i]) + ") of " + f.what;
 }
 
-std::atomic<size_t> runningDecodes{0}, peakDecodes{0};
+std::atomic<size_t> runningDecodes{0}, peakDecodes{0}, decodeGate{0};
+std::atomic<int> decodeGateMs{5000};
 
-// Counts a decode in progress (two relaxed atomics per chunk).
+// Counts a decode in progress (two relaxed atomics per chunk). When a test armed the gate, decodes
+// wait (up to a timeout) until that many have run at once, then it disarms: concurrency is then
+// observed no matter how late the scheduler starts a pool thread.
 struct DecodeScope {
   DecodeScope() {
     size_t now = runningDecodes.fetch_add(1, std::memory_order_relaxed) + 1;
     size_t peak = peakDecodes.load(std::memory_order_relaxed);
     while (now > peak && !peakDecodes.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+    }
+    if (size_t gate = decodeGate.load(std::memory_order_relaxed)) {
+      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(decodeGateMs.load());
+      while (peakDecodes.load() < gate && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+      decodeGate.store(0);
     }
   }
   ~DecodeScope() { runningDecodes.fetch_sub(1, std::memory_order_relaxed); }
@@ -230,6 +241,12 @@ void DecodeChunks(FetchedChunks& f, const ReadTarget& target) {
 
 size_t PeakConcurrentDecodes(bool reset) {
   return reset ? peakDecodes.exchange(0) : peakDecodes.load();
+}
+
+void AwaitConcurrentDecodes(size_t n, int timeoutMs) {
+  decodeGateMs.store(timeoutMs);
+  peakDecodes.store(0);
+  decodeGate.store(n);
 }
 
 }  // namespace h5swmr

@@ -68,5 +68,7 @@ void DecodeChunks(FetchedChunks& fetched, const ReadTarget& target);
 // Most chunk decodes seen running at the same time since the last reset (tests check that reads in
 // flight do decode in parallel).
 size_t PeakConcurrentDecodes(bool reset);
+// Tests: the next decodes wait (up to timeoutMs) until n have run at once.
+void AwaitConcurrentDecodes(size_t n, int timeoutMs);
 
 }  // namespace h5swmr

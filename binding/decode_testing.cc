@@ -131,6 +131,13 @@ Napi::Value PeakDecodes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(PeakConcurrentDecodes(reset)));
 }
 
+// awaitConcurrentDecodes(n, timeoutMs = 5000): the next decodes wait until n of them run at once.
+Napi::Value AwaitDecodes(const Napi::CallbackInfo& info) {
+  int timeout = info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 5000;
+  AwaitConcurrentDecodes(static_cast<size_t>(info[0].As<Napi::Number>().Uint32Value()), timeout);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 Napi::Object DecodeTestingExports(Napi::Env env) {
@@ -141,6 +148,7 @@ Napi::Object DecodeTestingExports(Napi::Env env) {
   o.Set("bslz4Encode", Napi::Function::New<Bslz4Encode>(env));
   o.Set("decodeChunk", Napi::Function::New<DecodeChunk>(env));
   o.Set("peakConcurrentDecodes", Napi::Function::New<PeakDecodes>(env));
+  o.Set("awaitConcurrentDecodes", Napi::Function::New<AwaitDecodes>(env));
   return o;
 }
 

@@ -136,6 +136,7 @@ export interface NativeDecodeTesting {
   bslz4Encode(bytes: Uint8Array, elemSize: number, blockSize: number): Uint8Array
   decodeChunk(filters: Array<{ id: number; cd: number[] }>, mask: number, bytes: Uint8Array, decodedBytes: number): Uint8Array
   peakConcurrentDecodes(reset?: boolean): number
+  awaitConcurrentDecodes(n: number, timeoutMs?: number): void
 }
 
 export interface NativeAddon {
