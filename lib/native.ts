@@ -159,6 +159,9 @@ function load(): NativeAddon {
     const hint = /libhdf5/.test(reason)
       ? 'The HDF5 shared library could not be loaded. Install it (Debian/Ubuntu: apt-get install libhdf5-103-1 ' +
         'or libhdf5-dev; Fedora: dnf install hdf5; macOS: brew install hdf5; conda: conda install -c conda-forge hdf5).'
+      : /liblz4|libdeflate/.test(reason)
+      ? 'A decompression library could not be loaded. Install it (Debian/Ubuntu: apt-get install liblz4-1 libdeflate0; ' +
+        'Fedora: dnf install lz4-libs libdeflate; macOS: brew install lz4 libdeflate), or rebuild with `npm rebuild h5swmr`.'
       : 'No usable build of the addon was found in build/Release or prebuilds/. Build it with ' +
         '`npm rebuild h5swmr` (needs cmake, a C++ compiler and libhdf5-dev; `bash scripts/setup.sh` installs them on Debian/Ubuntu).'
     throw new Error(`h5swmr: cannot load the native addon: ${reason}\n${hint}`)

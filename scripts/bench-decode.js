@@ -2,8 +2,9 @@
 // Decode-path figures (issue 6): 512x512 uint16 frames, Poisson(0.5) counts (detector-like, so they
 // compress), one frame per chunk. For bitshuffle-LZ4, deflate level 1 and no compression: H5Dread
 // (the 'hdf5' path) vs the direct path with 1 and 2 decode threads, and h5py (Debian's, with the
-// bitshuffle plugin when installed) on the same files. A few seconds per figure; run after
-// `npm run build`. Usage: node scripts/bench-decode.js [frames=400] [seconds per figure=1.5]
+// bitshuffle plugin when installed) on the same files. About a minute in all; run after
+// `npm run build`. Figures are the best of interleaved trials (the machine may be shared).
+// Usage: node scripts/bench-decode.js [frames=400] [seconds per trial=0.5] [trials=3]
 'use strict'
 const fs = require('node:fs')
 const os = require('node:os')
@@ -12,7 +13,8 @@ const { execFileSync } = require('node:child_process')
 const h5 = require('../dist')
 
 const FRAMES = Number(process.argv[2] ?? 400)
-const SECONDS = Number(process.argv[3] ?? 1.5)
+const SECONDS = Number(process.argv[3] ?? 0.5)
+const TRIALS = Number(process.argv[4] ?? 3)
 const SHAPE = [512, 512]
 const FRAME_BYTES = SHAPE[0] * SHAPE[1] * 2
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'
@@ -109,6 +111,7 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'h5swmr-bench-'))
   const info = h5.File.libraryInfo()
   const cores = h5.decodeThreads()
+  console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`)
   console.log(`h5swmr decode bench: ${FRAMES} frames of 512x512 uint16, HDF5 ${info.version}, bitshuffle filter: ${info.bitshuffleFilter}, kernel: ${info.bitshuffleKernel}, inflate: ${info.inflate}, ${cores} decode threads by default`)
   const results = {}
   try {
@@ -120,20 +123,24 @@ async function main() {
       const f = h5.File.open(file, { swmr: false })
       const ds = f.dataset('/data')
       const frame = new Uint16Array(SHAPE[0] * SHAPE[1])
-      const r = {}
-      r.ratio = (FRAMES * FRAME_BYTES) / bytes
-      r.hdf5Sync = await rate((i) => ds.readInto(selection(i), frame, { path: 'hdf5' }))
-      r.hdf5Async2 = await asyncRate(ds, 2, 4, { path: 'hdf5' })
-      r.directSync = await rate((i) => ds.readInto(selection(i), frame))
-      r.direct1 = await asyncRate(ds, 1, 2)
-      r.direct2 = await asyncRate(ds, 2, 4)
+      const r = { ratio: (FRAMES * FRAME_BYTES) / bytes }
+      const figures = {
+        hdf5Sync: () => rate((i) => ds.readInto(selection(i), frame, { path: 'hdf5' })),
+        hdf5Async: () => asyncRate(ds, 2, 4, { path: 'hdf5' }),
+        directSync: () => rate((i) => ds.readInto(selection(i), frame)),
+        direct1: () => asyncRate(ds, 1, 2),
+        direct2: () => asyncRate(ds, 2, 4),
+      }
+      // Interleaved trials, best of each: other load on a shared machine hits them alike.
+      for (let trial = 0; trial < TRIALS; trial++)
+        for (const [name, measure] of Object.entries(figures)) r[name] = Math.max(r[name] ?? 0, await measure())
       h5.setDecodeThreads(cores)
       f.close()
-      r.h5py = h5pyRate(file, true)
+      r.h5py = Math.max(...Array.from({ length: TRIALS }, () => h5pyRate(file, true)))
       results[compression] = r
       console.log(`\n${compression} (compression ratio ${r.ratio.toFixed(1)}):`)
       console.log(`  H5Dread, sync                 ${fmt(r.hdf5Sync)}`)
-      console.log(`  H5Dread, async, 4 in flight   ${fmt(r.hdf5Async2)}`)
+      console.log(`  H5Dread, async, 4 in flight   ${fmt(r.hdf5Async)}`)
       console.log(`  direct, sync (JS thread)      ${fmt(r.directSync)}`)
       console.log(`  direct, async, 1 thread       ${fmt(r.direct1)}`)
       console.log(`  direct, async, 2 threads      ${fmt(r.direct2)}   (${(r.direct2 / r.direct1).toFixed(2)}x 1 thread)`)
@@ -142,6 +149,7 @@ async function main() {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
+  console.log(`\nload average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`)
   if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2))
 }
 
