@@ -2,8 +2,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <cstring>
+#include <thread>
 
 #include "decode/decode_error.h"
 #include "errors.h"
