@@ -40,6 +40,12 @@ export interface ReadOptions {
 export interface ReadManyOptions extends ReadOptions {
   /** Reads kept in flight (decoding in parallel); default: the decode pool's thread count. */
   concurrency?: number
+  /**
+   * Reuse arrays: each yielded array is only valid until the loop asks for the next one, then it
+   * is read into again (`concurrency + 1` arrays in all). Saves a fresh allocation (and its page
+   * faults) per frame, which at full speed costs more than decoding a compressed frame.
+   */
+  recycle?: boolean
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -184,10 +190,11 @@ export class Dataset {
    * reads in flight finish and drops them.
    */
   async *readMany(selections: Iterable<Selection | null>, options: ReadManyOptions = {}): AsyncGenerator<AnyTypedArray> {
-    const { concurrency: wanted, ...readOptions } = options
+    const { concurrency: wanted, recycle = false, ...readOptions } = options
     const concurrency = Math.max(1, Math.floor(wanted ?? native.decodeThreads()))
     const pending = selections[Symbol.iterator]()
     const inFlight: Promise<AnyTypedArray>[] = []
+    const spare: AnyTypedArray[] = [] // recycle: arrays the consumer has finished with
     let exhausted = false
     const fill = () => {
       while (!exhausted && inFlight.length < concurrency) {
@@ -196,7 +203,11 @@ export class Dataset {
           exhausted = true
           break
         }
-        const read = this.readAsync(next.value, readOptions)
+        const size = this.selectionSize(next.value)
+        const reuse = recycle ? spare.findIndex((a) => a.length === size) : -1
+        const read = reuse >= 0
+          ? this.readIntoAsync(next.value, spare.splice(reuse, 1)[0], readOptions)
+          : this.readAsync(next.value, readOptions)
         read.catch(() => {}) // a failure surfaces when its turn comes, not as an unhandled rejection
         inFlight.push(read)
       }
@@ -207,6 +218,7 @@ export class Dataset {
         const array = await inFlight.shift()!
         fill() // keep the pool busy while the consumer works on this one
         yield array
+        if (recycle) spare.push(array)
       }
     } finally {
       await Promise.allSettled(inFlight)

@@ -85,6 +85,16 @@ async function asyncRate(ds, threads, inFlight, options) {
   return done / (Number(process.hrtime.bigint() - t0) / 1e9)
 }
 
+// dataset.readFrames with 2 decode threads, 4 in flight: a new array per frame, or recycled ones.
+async function framesRate(ds, recycle) {
+  h5.setDecodeThreads(2)
+  const t0 = process.hrtime.bigint()
+  let n = 0
+  while (Number(process.hrtime.bigint() - t0) / 1e9 < SECONDS)
+    for await (const frame of ds.readFrames(0, FRAMES, { concurrency: 4, recycle })) if (frame) n++
+  return n / (Number(process.hrtime.bigint() - t0) / 1e9)
+}
+
 function h5pyRate(file, plugin) {
   const script = `
 import sys, time, h5py, numpy
@@ -130,6 +140,8 @@ async function main() {
         directSync: () => rate((i) => ds.readInto(selection(i), frame)),
         direct1: () => asyncRate(ds, 1, 2),
         direct2: () => asyncRate(ds, 2, 4),
+        frames: () => framesRate(ds, false),
+        framesRecycled: () => framesRate(ds, true),
       }
       // Interleaved trials, best of each: other load on a shared machine hits them alike.
       for (let trial = 0; trial < TRIALS; trial++)
@@ -144,6 +156,8 @@ async function main() {
       console.log(`  direct, sync (JS thread)      ${fmt(r.directSync)}`)
       console.log(`  direct, async, 1 thread       ${fmt(r.direct1)}`)
       console.log(`  direct, async, 2 threads      ${fmt(r.direct2)}   (${(r.direct2 / r.direct1).toFixed(2)}x 1 thread)`)
+      console.log(`  readFrames, new array/frame   ${fmt(r.frames)}`)
+      console.log(`  readFrames, recycle           ${fmt(r.framesRecycled)}`)
       console.log(`  h5py (Debian), low-level read ${fmt(r.h5py)}   (direct 2 threads: ${(r.direct2 / r.h5py).toFixed(1)}x h5py)`)
     }
   } finally {

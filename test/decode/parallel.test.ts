@@ -71,7 +71,7 @@ test('one decode thread: the same frames, one at a time', async () => {
   f.close()
 })
 
-test('readFrames keeps n reads in flight and yields them in order; breaking off is clean', async () => {
+test('readFrames keeps n reads in flight and yields them in order, recycles arrays on request; breaking off is clean', async () => {
   const f = File.open(file, { swmr: false })
   const ds = f.dataset('/entry/data/data')
   let i = 0
@@ -86,6 +86,15 @@ test('readFrames keeps n reads in flight and yields them in order; breaking off 
     if (seen.length === 5) break
   }
   expect(seen).toEqual([10, 11, 12, 13, 14])
+  // recycle: concurrency + 1 arrays in all, each frame right while it is the current one.
+  const arrays = new Set<AnyTypedArray>()
+  let k = 0
+  for await (const frame of ds.readFrames(0, FRAMES, { concurrency: 3, recycle: true })) {
+    expect(checkFrame(frame, k++)).toBe(true)
+    arrays.add(frame)
+  }
+  expect(k).toBe(FRAMES)
+  expect(arrays.size).toBe(4)
   // A failing read surfaces in its turn: frames before it are yielded first.
   const got: number[] = []
   const selections = [frameSel(0), frameSel(1), { start: [FRAMES, 0, 0], count: [1, 512, 512] }, frameSel(3)]
@@ -96,7 +105,7 @@ test('readFrames keeps n reads in flight and yields them in order; breaking off 
   ).rejects.toMatchObject({ code: 'H5_BAD_SELECTION' })
   expect(got).toEqual([0, 1])
   // Every read issued completed: 8 in flight plus one per frame taken before the break, then 3 of 4.
-  expect(ds.readStats).toEqual({ direct: FRAMES + (8 + 5) + 3, hdf5: 0 })
+  expect(ds.readStats).toEqual({ direct: 2 * FRAMES + (8 + 5) + 3, hdf5: 0 })
   f.close()
 })
 
