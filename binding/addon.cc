@@ -2,10 +2,15 @@
 #include <napi.h>
 
 #include "addon.h"
+#include "bitshuffle_filter.h"
 #include "dataset.h"
+#include "decode/bitshuffle.h"
+#include "decode/deflate.h"
 #include "errors.h"
 #include "file.h"
 #include "lock.h"
+#include "pool.h"
+#include "read_worker.h"
 
 namespace h5swmr {
 
@@ -13,6 +18,8 @@ std::recursive_mutex& Hdf5Mutex() {
   static std::recursive_mutex mutex;
   return mutex;
 }
+
+Napi::Object DecodeTestingExports(Napi::Env env);  // decode_testing.cc
 
 namespace {
 
@@ -26,6 +33,10 @@ void FinalizeAddonData(Napi::Env, AddonData* data) {
   }
   delete data;
 }
+
+// Environment teardown: reads still running on the decode pool write into this environment's
+// typed arrays, so wait for them before V8 lets go of anything.
+void WaitForReads(void* completions) { static_cast<ReadCompletions*>(completions)->WaitForRunningReads(); }
 
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   GetAddonData(info.Env())->errorClass = Napi::Persistent(info[0].As<Napi::Function>());
@@ -50,16 +61,37 @@ Napi::Value LibraryInfo(const Napi::CallbackInfo& info) {
   o.Set("headerVersion", H5_VERS_INFO);
   o.Set("threadsafe", threadsafe != 0);
   o.Set("fileLockingOption", H5_VERSION_GE(1, 10, 7) ? true : false);
+  o.Set("bitshuffleFilter", EnsureBitshuffleFilter());
+  o.Set("bitshuffleKernel", bitshuffle::Name(bitshuffle::Active()));
+  o.Set("inflate", decode::InflateLibrary());
+  o.Set("decodeThreads", static_cast<double>(DecodePool::Get().Threads()));
   return o;
+}
+
+Napi::Value DecodeThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(DecodePool::Get().Threads()));
+}
+
+Napi::Value SetDecodeThreads(const Napi::CallbackInfo& info) {
+  double n = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0;
+  if (!(n >= 1 && n <= 256) || n != static_cast<double>(static_cast<size_t>(n)))
+    throw Napi::RangeError::New(info.Env(), "decode threads must be an integer from 1 to 256");
+  DecodePool::Get().SetThreads(static_cast<size_t>(n));
+  return info.Env().Undefined();
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   {
     Hdf5Lock lock;
     H5open();
+    EnsureBitshuffleFilter();
   }
   auto* data = new AddonData();
   env.SetInstanceData<AddonData, FinalizeAddonData>(data);
+  // The thread-safe function first, then our hook: hooks run in reverse order, so ours waits for
+  // running reads before node tears the thread-safe function down.
+  data->completions = std::make_shared<ReadCompletions>(env);
+  napi_add_env_cleanup_hook(env, WaitForReads, data->completions.get());
   Napi::Function datasetClass = NativeDataset::Define(env);
   data->datasetClass = Napi::Persistent(datasetClass);
   exports.Set("NativeFile", NativeFile::Define(env));
@@ -67,6 +99,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env));
   exports.Set("openObjectCount", Napi::Function::New<OpenObjectCount>(env));
   exports.Set("libraryInfo", Napi::Function::New<LibraryInfo>(env));
+  exports.Set("decodeThreads", Napi::Function::New<DecodeThreads>(env));
+  exports.Set("setDecodeThreads", Napi::Function::New<SetDecodeThreads>(env));
+  exports.Set("_testing", DecodeTestingExports(env));
   return exports;
 }
 

@@ -96,6 +96,8 @@ Napi::Function NativeDataset::Define(Napi::Env env) {
                          InstanceMethod<&NativeDataset::Refresh>("refresh"),
                          InstanceMethod<&NativeDataset::ReadInto>("readInto"),
                          InstanceMethod<&NativeDataset::ReadIntoAsync>("readIntoAsync"),
+                         InstanceMethod<&NativeDataset::ReadPlan>("readPlan"),
+                         InstanceMethod<&NativeDataset::ReadStats>("readStats"),
                          InstanceMethod<&NativeDataset::ReadAttrs>("readAttrs"),
                          InstanceMethod<&NativeDataset::VirtualMapping>("virtualMapping"),
                          InstanceMethod<&NativeDataset::Extend>("extend"),
@@ -127,9 +129,14 @@ std::shared_ptr<DatasetState> NativeDataset::OpenState(const std::shared_ptr<Fil
   ds->id = id;
   ds->path = path;
   ds->file = file;
-  ScopedId type(H5Dget_type(id), H5Tclose);
-  ds->type = DescribeType(type);
-  ds->memType = NativeMemoryType(type);
+  ds->fileType = H5Dget_type(id);
+  if (ds->fileType < 0) {
+    H5Dclose(id);
+    ThrowHdf5("Cannot get the datatype of '" + path + "' in '" + file->path + "'", "H5_ERROR");
+  }
+  ds->type = DescribeType(ds->fileType);
+  ds->memType = NativeMemoryType(ds->fileType);
+  ds->layout = DescribeChunkLayout(id, ds->fileType, ds->memType);
   ds->objectKey = ObjectKey(id);
   H5Eclear2(H5E_DEFAULT);
   auto& list = file->datasets;
@@ -201,6 +208,7 @@ Napi::Value NativeDataset::GetInfo(const Napi::CallbackInfo& info) {
     o.Set("typeClass", ds->type.typeClass);
     o.Set("supported", ds->type.supported);
     o.Set("arrayType", ArrayTypeName(ds->type.arrayType));
+    o.Set("storedSize", static_cast<double>(ds->layout->storedElemSize));
     ScopedId space(H5Dget_space(ds->id), H5Sclose);
     int rank = H5Sget_simple_extent_ndims(space);
     std::vector<hsize_t> dims(rank > 0 ? rank : 0), maxdims(rank > 0 ? rank : 0);
@@ -280,51 +288,121 @@ BufferView ViewOf(const Napi::Value& value) {
   return view;
 }
 
-void ReadSelection(DatasetState& ds, const Selection& sel, void* buffer, size_t bytes,
-                   napi_typedarray_type arrayType) {
-  if (ds.released) Fail("H5_CLOSED", "The dataset '" + ds.path + "' is closed");
-  if (!ds.type.supported || ds.memType < 0)
-    Fail("H5_UNSUPPORTED_TYPE", "Cannot read '" + ds.path + "': datatype '" + ds.type.dtype +
-                                    "' is not supported (integers, floats, bool and enums are)");
-  if (arrayType != ds.type.arrayType && !(arrayType == napi_uint8_clamped_array && ds.type.arrayType == napi_uint8_array))
-    Fail("H5_BAD_BUFFER", std::string("Cannot read '") + ds.path + "' (" + ds.type.dtype + ") into a " +
-                              ArrayTypeName(arrayType) + ": use a " + ArrayTypeName(ds.type.arrayType));
-  ScopedId fileSpace(H5Dget_space(ds.id), H5Sclose);
-  if (!fileSpace.valid()) ThrowHdf5("Cannot get the dataspace of '" + ds.path + "'", "H5_ERROR");
-  std::vector<hsize_t> dims = Extent(fileSpace);
-  ApplySelection(sel, fileSpace, dims);
-  hsize_t n = SelectionSize(sel, dims);
-  if (bytes != n * ds.type.memSize)
-    Fail("H5_BAD_BUFFER", "Buffer holds " + std::to_string(bytes / ds.type.memSize) + " elements but the selection of '" +
-                              ds.path + "' has " + std::to_string(n));
-  if (n == 0) return;
-  ScopedId memSpace(MemorySpace(sel, dims), H5Sclose);
-  if (H5Dread(ds.id, ds.memType, memSpace, fileSpace, H5P_DEFAULT, buffer) < 0) ThrowReadFailure(ds, sel);
+ReadRequest ParseReadRequest(const Napi::Value& selection, const Napi::Value& target, const Napi::Value& options) {
+  ReadRequest req;
+  req.sel = ParseSelection(selection);
+  req.view = ViewOf(target);
+  if (options.IsObject()) {
+    Napi::Object o = options.As<Napi::Object>();
+    Napi::Value path = o.Get("path");
+    if (path.IsString()) {
+      std::string p = path.As<Napi::String>().Utf8Value();
+      if (p != "auto" && p != "hdf5") Fail("ERR_INVALID_ARG", "options.path must be 'auto' or 'hdf5', got '" + p + "'");
+      req.allowDirect = p != "hdf5";
+    } else if (!path.IsUndefined()) {
+      Fail("ERR_INVALID_ARG", "options.path must be 'auto' or 'hdf5'");
+    }
+    Napi::Value raw = o.Get("raw");
+    req.raw = raw.IsBoolean() && raw.As<Napi::Boolean>().Value();
+  }
+  return req;
 }
 
-// readInto(selection | null, typedArray)
+ReadPath ReadSelection(DatasetState& ds, const ReadRequest& req) {
+  const Selection& sel = req.sel;
+  const ReadTarget target{req.view.data, req.view.bytes, req.raw};
+  FetchedChunks fetched;
+  {
+    Hdf5Lock lock;
+    if (ds.released) Fail("H5_CLOSED", "The dataset '" + ds.path + "' is closed");
+    hid_t memType;
+    size_t elemSize;
+    if (req.raw) {
+      if (req.view.type != napi_uint8_array)
+        Fail("H5_BAD_BUFFER", std::string("Raw reads of '") + ds.path + "' fill a Uint8Array, not a " +
+                                  ArrayTypeName(req.view.type));
+      memType = ds.fileType;
+      elemSize = ds.layout->storedElemSize;
+    } else {
+      if (!ds.type.supported || ds.memType < 0)
+        Fail("H5_UNSUPPORTED_TYPE", "Cannot read '" + ds.path + "': datatype '" + ds.type.dtype +
+                                        "' is not supported (integers, floats, bool and enums are)");
+      if (req.view.type != ds.type.arrayType &&
+          !(req.view.type == napi_uint8_clamped_array && ds.type.arrayType == napi_uint8_array))
+        Fail("H5_BAD_BUFFER", std::string("Cannot read '") + ds.path + "' (" + ds.type.dtype + ") into a " +
+                                  ArrayTypeName(req.view.type) + ": use a " + ArrayTypeName(ds.type.arrayType));
+      memType = ds.memType;
+      elemSize = ds.type.memSize;
+    }
+    ScopedId fileSpace(H5Dget_space(ds.id), H5Sclose);
+    if (!fileSpace.valid()) ThrowHdf5("Cannot get the dataspace of '" + ds.path + "'", "H5_ERROR");
+    std::vector<hsize_t> dims = Extent(fileSpace);
+    ApplySelection(sel, fileSpace, dims);
+    hsize_t n = SelectionSize(sel, dims);
+    if (req.view.bytes != n * elemSize)
+      Fail("H5_BAD_BUFFER", "Buffer holds " + std::to_string(req.view.bytes / elemSize) + " elements but the selection of '" +
+                                ds.path + "' has " + std::to_string(n));
+    if (n == 0) return ReadPath::Hdf5;
+    bool direct = req.allowDirect && WhyNotDirect(*ds.layout, sel, dims, req.raw).empty() &&
+                  FetchChunks(ds, sel, dims, target, &fetched);
+    if (!direct) {
+      ScopedId memSpace(MemorySpace(sel, dims), H5Sclose);
+      if (H5Dread(ds.id, memType, memSpace, fileSpace, H5P_DEFAULT, req.view.data) < 0) ThrowReadFailure(ds, sel);
+      ds.hdf5Reads++;
+      return ReadPath::Hdf5;
+    }
+  }
+  DecodeChunks(fetched, target);  // outside the lock: other reads fetch their chunks meanwhile
+  ds.directReads++;
+  return ReadPath::Direct;
+}
+
+// readInto(selection | null, typedArray, options?)
 Napi::Value NativeDataset::ReadInto(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto ds = Open(env);
-  Guarded(env, [&]() {
-    Selection sel = ParseSelection(info[0]);
-    BufferView view = ViewOf(info[1]);
-    Hdf5Lock lock;
-    ReadSelection(*ds, sel, view.data, view.bytes, view.type);
-  });
+  Guarded(env, [&]() { ReadSelection(*ds, ParseReadRequest(info[0], info[1], info[2])); });
   return info[1];
 }
 
-// readIntoAsync(selection | null, typedArray) -> Promise<typedArray>, read on the libuv pool.
+// readIntoAsync(selection | null, typedArray, options?) -> Promise<typedArray>, on the decode pool.
 Napi::Value NativeDataset::ReadIntoAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto ds = Open(env);
-  Selection sel;
-  Guarded(env, [&]() {
-    sel = ParseSelection(info[0]);
-    ViewOf(info[1]);
+  ReadRequest req = Guarded(env, [&]() { return ParseReadRequest(info[0], info[1], info[2]); });
+  return QueueRead(env, ds, std::move(req), info[1].As<Napi::TypedArray>());
+}
+
+// readPlan(selection | null, options?) -> { path: 'direct' | 'hdf5', reason }: the path a read takes
+// (chunks not written yet still read through HDF5, as their fill value).
+Napi::Value NativeDataset::ReadPlan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  std::string reason = Guarded(env, [&]() {
+    Selection sel = ParseSelection(info[0]);
+    bool raw = info[1].IsObject() && info[1].As<Napi::Object>().Get("raw").ToBoolean().Value();
+    Hdf5Lock lock;
+    ScopedId fileSpace(H5Dget_space(ds->id), H5Sclose);
+    if (!fileSpace.valid()) ThrowHdf5("Cannot get the dataspace of '" + ds->path + "'", "H5_ERROR");
+    std::vector<hsize_t> dims = Extent(fileSpace);
+    ApplySelection(sel, fileSpace, dims);
+    if (!raw && (!ds->type.supported || ds->memType < 0)) return std::string("the datatype is not supported");
+    return WhyNotDirect(*ds->layout, sel, dims, raw);
   });
-  return QueueRead(env, ds, std::move(sel), info[1].As<Napi::TypedArray>());
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("path", reason.empty() ? "direct" : "hdf5");
+  o.Set("reason", reason);
+  return o;
+}
+
+// readStats() -> { direct, hdf5 }: reads completed per path since the dataset was opened.
+Napi::Value NativeDataset::ReadStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("direct", static_cast<double>(ds->directReads.load()));
+  o.Set("hdf5", static_cast<double>(ds->hdf5Reads.load()));
+  return o;
 }
 
 }  // namespace h5swmr

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "chunk_reader.h"
 #include "handle.h"
 #include "selection.h"
 
@@ -31,6 +32,8 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset> {
   Napi::Value Refresh(const Napi::CallbackInfo& info);
   Napi::Value ReadInto(const Napi::CallbackInfo& info);
   Napi::Value ReadIntoAsync(const Napi::CallbackInfo& info);
+  Napi::Value ReadPlan(const Napi::CallbackInfo& info);
+  Napi::Value ReadStats(const Napi::CallbackInfo& info);
   Napi::Value ReadAttrs(const Napi::CallbackInfo& info);
   // virtual.cc
   Napi::Value VirtualMapping(const Napi::CallbackInfo& info);
@@ -42,11 +45,6 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset> {
   std::shared_ptr<DatasetState> state_;
 };
 
-// Shared by the sync and async read paths. Call under the lock; `buffer` holds `bytes` bytes and
-// must stay alive and unmoved for the call (V8 backing stores do not move).
-void ReadSelection(DatasetState& ds, const Selection& sel, void* buffer, size_t bytes,
-                   napi_typedarray_type arrayType);
-
 // Check a JS typed array against what a read of `ds` fills; returns pointer and byte length.
 struct BufferView {
   void* data = nullptr;
@@ -55,6 +53,20 @@ struct BufferView {
   napi_typedarray_type type{};
 };
 BufferView ViewOf(const Napi::Value& value);
+
+// One read, as JS asked for it: readInto(selection, typedArray, options).
+struct ReadRequest {
+  Selection sel;
+  BufferView view;
+  bool raw = false;          // options.raw: the stored bytes of each element, into a Uint8Array
+  bool allowDirect = true;   // options.path === 'hdf5' turns the direct-chunk path off
+};
+// Parse (selection, typedArray, options?) on the JS thread; H5Failure when malformed.
+ReadRequest ParseReadRequest(const Napi::Value& selection, const Napi::Value& target, const Napi::Value& options);
+
+// Shared by the sync and async reads; call without the lock (it takes it, and releases it to decode).
+// The request's buffer must stay alive and unmoved for the call (V8 backing stores do not move).
+ReadPath ReadSelection(DatasetState& ds, const ReadRequest& req);
 
 Napi::Array DimsToJs(Napi::Env env, const std::vector<hsize_t>& dims);
 

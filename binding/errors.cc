@@ -48,6 +48,7 @@ std::string Classify(const std::vector<StackFrame>& stack, const std::string& fa
   if (Has(stack, "filter returned failure during read")) return "H5_CORRUPT_CHUNK";
   if (Has(stack, "errno = 13")) return "EACCES";
   if (Has(stack, "errno = 2,")) return "ENOENT";
+  if (Has(stack, "corrupt chunk")) return "H5_CORRUPT_CHUNK";  // our bitshuffle filter's wording
   if (Has(stack, "required filter") || Has(stack, "can't load"))
     return "H5_FILTER_UNAVAILABLE";
   if (Has(stack, "object not found") || Has(stack, "doesn't exist") ||

@@ -8,8 +8,9 @@ void Release(DatasetState& ds) {
   if (ds.released) return;
   ds.released = true;
   if (ds.memType >= 0) H5Tclose(ds.memType);
+  if (ds.fileType >= 0) H5Tclose(ds.fileType);
   if (ds.id >= 0) H5Dclose(ds.id);
-  ds.memType = ds.id = H5I_INVALID_HID;
+  ds.memType = ds.fileType = ds.id = H5I_INVALID_HID;
 }
 
 void Release(FileState& file) {

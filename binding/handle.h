@@ -4,6 +4,8 @@
 #pragma once
 #include <hdf5.h>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +15,7 @@
 namespace h5swmr {
 
 struct DatasetState;
+struct ChunkLayout;
 
 struct FileState {
   hid_t id = H5I_INVALID_HID;
@@ -29,7 +32,11 @@ struct FileState {
 struct DatasetState {
   hid_t id = H5I_INVALID_HID;
   hid_t memType = H5I_INVALID_HID;  // native in-memory type for reads; H5I_INVALID_HID if unsupported
+  hid_t fileType = H5I_INVALID_HID;  // the stored type, for raw reads
   TypeInfo type;
+  std::shared_ptr<const ChunkLayout> layout;  // what the direct-chunk path needs (chunk_reader.h)
+  std::atomic<uint64_t> directReads{0};       // completed reads per path, for readStats()
+  std::atomic<uint64_t> hdf5Reads{0};
   std::string path;
   std::string objectKey;  // file number + object address: the same dataset reached by another path
   std::shared_ptr<FileState> file;

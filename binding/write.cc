@@ -1,9 +1,11 @@
-// The write side: create chunked (optionally deflate+shuffle) datasets, extend, write hyperslabs
-// from typed arrays, flush. Enough for users writing results live and for our own test writers.
+// The write side: create chunked (optionally deflate+shuffle or bitshuffle-LZ4) datasets, extend,
+// write hyperslabs from typed arrays, flush. Enough for users writing results live and for our own
+// test writers.
 #include <cmath>
 #include <vector>
 
 #include "dataset.h"
+#include "decode/bslz4.h"
 #include "dtype.h"
 #include "errors.h"
 #include "file.h"
@@ -40,7 +42,8 @@ void CheckWritable(const FileState& file, const std::string& what) {
 
 }  // namespace
 
-// createDataset(path, { dtype, shape, maxshape?, chunks?, compression?, compressionLevel?, shuffle?, fillValue? })
+// createDataset(path, { dtype, shape, maxshape?, chunks?, compression?, compressionLevel?, shuffle?,
+//                       bitshuffleBlockSize?, fillValue? })
 Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto file = Open(env);
@@ -57,15 +60,22 @@ Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
     std::vector<hsize_t> chunks = DimsOption(o.Get("chunks"), "chunks", false);
     std::string compression = o.Get("compression").IsString() ? o.Get("compression").As<Napi::String>().Utf8Value() : "none";
     int level = o.Get("compressionLevel").IsNumber() ? o.Get("compressionLevel").As<Napi::Number>().Int32Value() : 4;
-    bool shuffle = o.Get("shuffle").IsBoolean() ? o.Get("shuffle").As<Napi::Boolean>().Value() : compression != "none";
+    // Byte shuffle helps deflate; bitshuffle already does (better) what it would.
+    bool shuffle = o.Get("shuffle").IsBoolean() ? o.Get("shuffle").As<Napi::Boolean>().Value()
+                                                : compression == "deflate" || compression == "gzip";
+    Napi::Value blockOption = o.Get("bitshuffleBlockSize");
+    double blockSize = blockOption.IsNumber() ? blockOption.As<Napi::Number>().DoubleValue() : 0;
     Napi::Value fill = o.Get("fillValue");
 
     if (maxshape.empty()) maxshape = shape;
     if (maxshape.size() != shape.size()) Fail("ERR_INVALID_ARG", "maxshape must have one entry per dimension of shape");
     for (size_t i = 0; i < shape.size(); i++)
       if (maxshape[i] != H5S_UNLIMITED && maxshape[i] < shape[i]) Fail("ERR_INVALID_ARG", "maxshape is smaller than shape");
-    if (compression != "none" && compression != "deflate" && compression != "gzip")
-      Fail("ERR_INVALID_ARG", "compression must be 'none' or 'deflate'");
+    if (compression != "none" && compression != "deflate" && compression != "gzip" && compression != "bslz4")
+      Fail("ERR_INVALID_ARG", "compression must be 'none', 'deflate' or 'bslz4'");
+    if (!(blockSize >= 0 && blockSize < 4294967296.0) || blockSize != static_cast<double>(static_cast<unsigned>(blockSize)) ||
+        static_cast<unsigned>(blockSize) % 8)
+      Fail("ERR_INVALID_ARG", "bitshuffleBlockSize must be 0 (automatic) or a multiple of 8 elements");
     bool needsChunks = compression != "none" || shuffle || maxshape != shape;
     if (chunks.empty() && needsChunks) {
       // Default: one element along growing dimensions, whole extent along the others — one frame per chunk.
@@ -85,7 +95,13 @@ Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
     if (!chunks.empty()) {
       H5Pset_chunk(dcpl, static_cast<int>(chunks.size()), chunks.data());
       if (shuffle) H5Pset_shuffle(dcpl);
-      if (compression != "none") H5Pset_deflate(dcpl, static_cast<unsigned>(level));
+      if (compression == "deflate" || compression == "gzip") H5Pset_deflate(dcpl, static_cast<unsigned>(level));
+      if (compression == "bslz4") {
+        // Optional, as h5py sets third-party filters; set_local adds {major, minor, element size}.
+        const unsigned cd[2] = {static_cast<unsigned>(blockSize), decode::kBitshuffleLz4};
+        if (H5Pset_filter(dcpl, decode::kBitshuffleFilter, H5Z_FLAG_OPTIONAL, 2, cd) < 0)
+          ThrowHdf5("Cannot set the bitshuffle filter for '" + path + "'", "H5_FILTER_UNAVAILABLE");
+      }
     }
     if (fill.IsNumber()) {
       double v = fill.As<Napi::Number>().DoubleValue();

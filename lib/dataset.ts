@@ -1,6 +1,7 @@
 import './dispose'
 import { H5Error } from './errors'
 import { arrayConstructor } from './dtype'
+import { native } from './native'
 import type { AnyTypedArray, Dims, NativeDataset, NativeDatasetInfo, NativeFilter, NativeVirtualMapping } from './native'
 import type { AttrValue, File } from './file'
 import type { DType } from './dtype'
@@ -13,6 +14,39 @@ export interface Selection {
   start: number[]
   count: number[]
   step?: number[]
+}
+
+/**
+ * How a read gets its data. 'direct': the stored chunks are fetched under the HDF5 lock (a few
+ * microseconds each) and decoded outside it, on h5swmr's decode pool, straight into your array;
+ * reads in flight decode in parallel. 'hdf5': H5Dread does everything, filters included, one call at
+ * a time in the process. The direct path is taken when the selection is made of whole chunks (e.g.
+ * one frame per chunk), every filter has a built-in decoder (deflate, shuffle, bitshuffle with or
+ * without LZ4, LZ4) and the stored type needs no conversion; a chunk not written yet (fill value)
+ * sends that read through HDF5. Both give the same bytes.
+ */
+export type ReadPath = 'direct' | 'hdf5'
+
+export interface ReadPlan {
+  path: ReadPath
+  /** Why the read goes through HDF5 ('' for 'direct'). */
+  reason: string
+}
+
+export interface ReadOptions {
+  /** 'auto' (default) picks the path as described in `ReadPath`; 'hdf5' always uses H5Dread. */
+  path?: 'auto' | 'hdf5'
+}
+
+export interface ReadManyOptions extends ReadOptions {
+  /** Reads kept in flight (decoding in parallel); default: the decode pool's thread count. */
+  concurrency?: number
+  /**
+   * Reuse arrays: each yielded array is only valid until the loop asks for the next one, then it
+   * is read into again (`concurrency + 1` arrays in all). Saves a fresh allocation (and its page
+   * faults) per frame, which at full speed costs more than decoding a compressed frame.
+   */
+  recycle?: boolean
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -41,6 +75,8 @@ export class Dataset {
   readonly arrayType: string
   /** @internal Object identity (file number + address), to keep one id per dataset whatever the path. */
   readonly objectKey: string
+  /** Bytes per element as stored in the file (what `readRaw` returns per element). */
+  readonly storedSize: number
   #native: NativeDataset
   #shape: number[]
 
@@ -58,6 +94,7 @@ export class Dataset {
     this.fillValue = info.fillValue
     this.arrayType = info.arrayType
     this.objectKey = info.objectKey
+    this.storedSize = info.storedSize
     this.#native = nativeDataset
     this.#shape = info.shape
   }
@@ -113,9 +150,18 @@ export class Dataset {
     return new (arrayConstructor(this.arrayType))(this.selectionSize(selection))
   }
 
-  /** Read a hyperslab (or everything) into a new typed array that HDF5 fills in place. */
-  read(selection?: Selection | null): AnyTypedArray {
-    return this.#native.readInto(selection ?? null, this.#uninitialized(selection))
+  /** Read a hyperslab (or everything) into a new typed array, filled in place. */
+  read(selection?: Selection | null, options?: ReadOptions): AnyTypedArray {
+    return this.#native.readInto(selection ?? null, this.#uninitialized(selection), options)
+  }
+
+  /**
+   * The stored bytes of each element of a selection, without conversion (file byte order, any
+   * datatype, strings and compounds included): `selectionSize * storedSize` bytes.
+   */
+  readRaw(selection?: Selection | null, options?: ReadOptions): Uint8Array {
+    const bytes = this.selectionSize(selection) * this.storedSize
+    return this.#native.readInto(selection ?? null, new Uint8Array(bytes), { ...options, raw: true })
   }
 
   // A V8-owned array whose every byte the read overwrites, so skip the zero-fill (as Buffer.allocUnsafe).
@@ -139,17 +185,84 @@ export class Dataset {
   }
 
   /** Read into the caller's typed array (of `arrayType`, exactly the selection's size) and return it. */
-  readInto<T extends AnyTypedArray>(selection: Selection | null | undefined, out: T): T {
-    return this.#native.readInto(selection ?? null, out)
+  readInto<T extends AnyTypedArray>(selection: Selection | null | undefined, out: T, options?: ReadOptions): T {
+    return this.#native.readInto(selection ?? null, out, options)
   }
 
-  /** Like `read`, on the libuv thread pool: the event loop never waits for the disk. */
-  readAsync(selection?: Selection | null): Promise<AnyTypedArray> {
-    return this.#native.readIntoAsync(selection ?? null, this.#uninitialized(selection))
+  /**
+   * Like `read`, on h5swmr's decode pool: the event loop never waits for the disk, and reads in
+   * flight at the same time decode in parallel (direct path).
+   */
+  readAsync(selection?: Selection | null, options?: ReadOptions): Promise<AnyTypedArray> {
+    return this.#native.readIntoAsync(selection ?? null, this.#uninitialized(selection), options)
   }
 
-  readIntoAsync<T extends AnyTypedArray>(selection: Selection | null | undefined, out: T): Promise<T> {
-    return this.#native.readIntoAsync(selection ?? null, out)
+  readIntoAsync<T extends AnyTypedArray>(selection: Selection | null | undefined, out: T, options?: ReadOptions): Promise<T> {
+    return this.#native.readIntoAsync(selection ?? null, out, options)
+  }
+
+  /**
+   * Read each selection in turn, keeping up to `concurrency` reads in flight (so that many frames
+   * decode at once), and yield the arrays in the selections' order. Stopping early (break) lets the
+   * reads in flight finish and drops them.
+   */
+  async *readMany(selections: Iterable<Selection | null>, options: ReadManyOptions = {}): AsyncGenerator<AnyTypedArray> {
+    const { concurrency: wanted, recycle = false, ...readOptions } = options
+    const concurrency = Math.max(1, Math.floor(wanted ?? native.decodeThreads()))
+    const pending = selections[Symbol.iterator]()
+    const inFlight: Promise<AnyTypedArray>[] = []
+    const spare: AnyTypedArray[] = [] // recycle: arrays the consumer has finished with
+    let exhausted = false
+    const fill = () => {
+      while (!exhausted && inFlight.length < concurrency) {
+        const next = pending.next()
+        if (next.done) {
+          exhausted = true
+          break
+        }
+        const size = this.selectionSize(next.value)
+        const reuse = recycle ? spare.findIndex((a) => a.length === size) : -1
+        const read = reuse >= 0
+          ? this.readIntoAsync(next.value, spare.splice(reuse, 1)[0], readOptions)
+          : this.readAsync(next.value, readOptions)
+        read.catch(() => {}) // a failure surfaces when its turn comes, not as an unhandled rejection
+        inFlight.push(read)
+      }
+    }
+    try {
+      fill()
+      while (inFlight.length > 0) {
+        const array = await inFlight.shift()!
+        fill() // keep the pool busy while the consumer works on this one
+        yield array
+        if (recycle) spare.push(array)
+      }
+    } finally {
+      await Promise.allSettled(inFlight)
+    }
+  }
+
+  /** `readMany` over frames `start` to `end` (exclusive) along the first dimension. */
+  readFrames(start = 0, end = this.#shape[0] ?? 0, options: ReadManyOptions = {}): AsyncGenerator<AnyTypedArray> {
+    const rest = this.#shape.slice(1)
+    const selections = function* () {
+      for (let i = start; i < end; i++) yield { start: [i, ...rest.map(() => 0)], count: [1, ...rest] }
+    }
+    return this.readMany(selections(), options)
+  }
+
+  /** Which path a read of `selection` takes, and why (see `ReadPath`); `raw` for `readRaw`. */
+  readPlan(selection?: Selection | null, options: { raw?: boolean } = {}): ReadPlan {
+    return this.#native.readPlan(selection ?? null, { raw: options.raw === true })
+  }
+
+  readPath(selection?: Selection | null, options: { raw?: boolean } = {}): ReadPath {
+    return this.readPlan(selection, options).path
+  }
+
+  /** Reads completed per path since this dataset was opened (all reads, sync and async). */
+  get readStats(): { direct: number; hdf5: number } {
+    return this.#native.readStats()
   }
 
   /**

@@ -40,10 +40,16 @@ export interface DatasetOptions {
   maxshape?: Dims
   /** Default: 1 along growing dimensions, the full extent along the others (one frame per chunk). */
   chunks?: number[]
-  compression?: 'none' | 'deflate'
+  /**
+   * 'deflate' (HDF5's gzip, with `compressionLevel`) or 'bslz4': bitshuffle + LZ4 (HDF5 filter 32008,
+   * as DECTRIS Eiger detectors write; readable by h5py with hdf5plugin or Debian's `bitshuffle`).
+   */
+  compression?: 'none' | 'deflate' | 'bslz4'
   compressionLevel?: number
-  /** Byte shuffle before compression (default: on when compressed). */
+  /** Byte shuffle before compression (default: on for deflate). */
   shuffle?: boolean
+  /** 'bslz4' only: elements per bitshuffle block, a multiple of 8; 0 (default) = about 8 KiB. */
+  bitshuffleBlockSize?: number
   fillValue?: number | bigint | boolean
 }
 

@@ -41,6 +41,7 @@ export interface NativeDatasetInfo {
   chunks: number[] | null
   filters: NativeFilter[]
   fillValue: number | bigint | boolean | null
+  storedSize: number
 }
 
 export interface NativeMember {
@@ -62,10 +63,24 @@ export interface NativeCreateOptions {
   shape: number[]
   maxshape?: Dims
   chunks?: number[]
-  compression?: 'none' | 'deflate'
+  compression?: 'none' | 'deflate' | 'bslz4'
   compressionLevel?: number
   shuffle?: boolean
+  bitshuffleBlockSize?: number
   fillValue?: number | bigint | boolean
+}
+
+export interface NativeReadOptions {
+  /** 'hdf5' turns the direct-chunk path off for this read (default 'auto'). */
+  path?: 'auto' | 'hdf5'
+  /** The stored bytes of each element, into a Uint8Array (any datatype, no conversion). */
+  raw?: boolean
+}
+
+export interface NativeReadPlan {
+  path: 'direct' | 'hdf5'
+  /** Why a read takes the HDF5 path; '' for 'direct'. */
+  reason: string
 }
 
 export type AnyTypedArray =
@@ -97,8 +112,10 @@ export interface NativeDataset {
   info(): NativeDatasetInfo
   shape(): number[]
   refresh(): number[]
-  readInto<T extends AnyTypedArray>(sel: NativeSelection | null, out: T): T
-  readIntoAsync<T extends AnyTypedArray>(sel: NativeSelection | null, out: T): Promise<T>
+  readInto<T extends AnyTypedArray>(sel: NativeSelection | null, out: T, options?: NativeReadOptions): T
+  readIntoAsync<T extends AnyTypedArray>(sel: NativeSelection | null, out: T, options?: NativeReadOptions): Promise<T>
+  readPlan(sel: NativeSelection | null, options?: NativeReadOptions): NativeReadPlan
+  readStats(): { direct: number; hdf5: number }
   readAttrs(): Record<string, unknown>
   extend(shape: number[]): number[]
   write(sel: NativeSelection | null, data: AnyTypedArray): void
@@ -120,11 +137,38 @@ export interface NativeFile {
   createDataset(path: string, options: NativeCreateOptions): NativeDataset
 }
 
+export interface NativeLibraryInfo {
+  version: string
+  headerVersion: string
+  threadsafe: boolean
+  fileLockingOption: boolean
+  /** Where HDF5 filter 32008 comes from: a plugin on the HDF5 plugin path, or ours built in. */
+  bitshuffleFilter: 'plugin' | 'builtin' | 'unavailable'
+  /** The bitshuffle implementation the decoders use on this CPU. */
+  bitshuffleKernel: 'reference' | 'scalar' | 'sse2' | 'avx2'
+  inflate: 'libdeflate' | 'zlib'
+  decodeThreads: number
+}
+
+/** The decoders on plain buffers, for tests (not part of the public API). */
+export interface NativeDecodeTesting {
+  kernels(): string[]
+  setBitshuffleKernel(name: string): void
+  bitshuffle(kernel: string, direction: 'shuffle' | 'unshuffle', bytes: Uint8Array, elemSize: number, blockSize: number): Uint8Array
+  bslz4Encode(bytes: Uint8Array, elemSize: number, blockSize: number): Uint8Array
+  decodeChunk(filters: Array<{ id: number; cd: number[] }>, mask: number, bytes: Uint8Array, decodedBytes: number): Uint8Array
+  peakConcurrentDecodes(reset?: boolean): number
+  awaitConcurrentDecodes(n: number, timeoutMs?: number): void
+}
+
 export interface NativeAddon {
   NativeFile: new (path: string, mode: 'r' | 'a' | 'w' | 'x', options: object) => NativeFile
   setErrorClass(cls: typeof H5Error): void
   openObjectCount(): number
-  libraryInfo(): { version: string; headerVersion: string; threadsafe: boolean; fileLockingOption: boolean }
+  libraryInfo(): NativeLibraryInfo
+  decodeThreads(): number
+  setDecodeThreads(n: number): void
+  _testing: NativeDecodeTesting
 }
 
 function load(): NativeAddon {
@@ -137,6 +181,9 @@ function load(): NativeAddon {
     const hint = /libhdf5/.test(reason)
       ? 'The HDF5 shared library could not be loaded. Install it (Debian/Ubuntu: apt-get install libhdf5-103-1 ' +
         'or libhdf5-dev; Fedora: dnf install hdf5; macOS: brew install hdf5; conda: conda install -c conda-forge hdf5).'
+      : /liblz4|libdeflate/.test(reason)
+      ? 'A decompression library could not be loaded. Install it (Debian/Ubuntu: apt-get install liblz4-1 libdeflate0; ' +
+        'Fedora: dnf install lz4-libs libdeflate; macOS: brew install lz4 libdeflate), or rebuild with `npm rebuild h5swmr`.'
       : 'No usable build of the addon was found in build/Release or prebuilds/. Build it with ' +
         '`npm rebuild h5swmr` (needs cmake, a C++ compiler and libhdf5-dev; `bash scripts/setup.sh` installs them on Debian/Ubuntu).'
     throw new Error(`h5swmr: cannot load the native addon: ${reason}\n${hint}`)

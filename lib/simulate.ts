@@ -16,7 +16,8 @@ export interface SimulateOptions {
   dtype?: Extract<DType, 'uint8' | 'uint16' | 'uint32' | 'int32' | 'float32' | 'float64'>
   /** Frames per second, or 0/Infinity for as fast as possible. */
   rateHz?: number
-  compression?: 'none' | 'deflate'
+  /** 'bslz4': bitshuffle + LZ4, as Eiger detectors write (HDF5 filter 32008). */
+  compression?: 'none' | 'deflate' | 'bslz4'
   compressionLevel?: number
   /** Pre-size every dataset to the full scan (unwritten frames read as fill) instead of growing them. */
   presize?: boolean

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs the system packages h5swmr needs on Debian/Ubuntu: a C++ toolchain, cmake and pkg-config
-# to build the addon, libhdf5 (headers + library) to build and run it, and Python's h5py (Debian's
-# python3-h5py) for the interoperability tests and benchmarks. Idempotent; uses sudo when not root.
+# to build the addon, libhdf5 (headers + library) to build and run it, liblz4 and libdeflate for the
+# chunk decoders, and Python's h5py (Debian's python3-h5py) for the interoperability tests and
+# benchmarks, with the HDF5 filter plugins other software writes with (bitshuffle, which pulls in
+# OpenMPI, and LZ4). Idempotent; uses sudo when not root.
 set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config   # build the addon
   libhdf5-dev hdf5-tools             # libhdf5 1.10 (serial, thread-safe on Debian) + h5dump/h5clear
+  liblz4-dev libdeflate-dev          # decoders: LZ4 blocks (bitshuffle-LZ4, HDF5-LZ4), deflate
   python3 python3-h5py python3-numpy # the reference reader/writer for tests and benchmarks
+  bitshuffle hdf5-filter-plugin      # filters 32008 and 32004 for h5py (the tests compare against them)
 )
 
 if ! command -v apt-get >/dev/null 2>&1; then

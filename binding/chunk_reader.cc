@@ -1,0 +1,252 @@
+#include "chunk_reader.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "decode/decode_error.h"
+#include "errors.h"
+#include "handle.h"
+#include "pool.h"
+
+namespace h5swmr {
+
+namespace {
+
+std::string Join(const std::vector<hsize_t>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); i++) s += (i ? ", " : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+hsize_t Product(const std::vector<hsize_t>& v) {
+  hsize_t n = 1;
+  for (hsize_t x : v) n *= x;
+  return n;
+}
+
+// A chunk is one contiguous run of the target when every dimension before the first one it spans
+// more than one element of has extent 1, and it covers the target fully in every later dimension.
+bool ChunksAreContiguous(const std::vector<hsize_t>& chunk, const std::vector<hsize_t>& count) {
+  size_t d = 0;
+  while (d < chunk.size() && chunk[d] == 1) d++;
+  for (size_t e = d + 1; e < chunk.size(); e++)
+    if (chunk[e] != count[e]) return false;
+  return true;
+}
+
+// Element offset of `pos` (target coordinates) in a row-major array of shape `count`.
+size_t LinearOffset(const std::vector<hsize_t>& pos, const std::vector<hsize_t>& count) {
+  size_t offset = 0;
+  for (size_t d = 0; d < count.size(); d++) offset = offset * count[d] + pos[d];
+  return offset;
+}
+
+// Row-major number of the chunk at `offset` in the dataset's chunk grid (the frame number for one
+// frame per chunk).
+hsize_t ChunkNumber(const std::vector<hsize_t>& offset, const std::vector<hsize_t>& chunk,
+                    const std::vector<hsize_t>& dims) {
+  hsize_t number = 0;
+  for (size_t d = 0; d < chunk.size(); d++) number = number * ((dims[d] + chunk[d] - 1) / chunk[d]) + offset[d] / chunk[d];
+  return number;
+}
+
+std::string ChunkName(const FetchedChunks& f, size_t i) {
+  return "chunk " + std::to_string(ChunkNumber(f.offsets[i], f.layout->chunk, f.dims)) + " (at " +
+         Join(f.offsets[i]) + ") of " + f.what;
+}
+
+std::atomic<size_t> runningDecodes{0}, peakDecodes{0}, decodeGate{0};
+std::atomic<int> decodeGateMs{5000};
+
+// Counts a decode in progress (two relaxed atomics per chunk). When a test armed the gate, decodes
+// wait (up to a timeout) until that many have run at once, then it disarms: concurrency is then
+// observed no matter how late the scheduler starts a pool thread.
+struct DecodeScope {
+  DecodeScope() {
+    size_t now = runningDecodes.fetch_add(1, std::memory_order_relaxed) + 1;
+    size_t peak = peakDecodes.load(std::memory_order_relaxed);
+    while (now > peak && !peakDecodes.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+    }
+    if (size_t gate = decodeGate.load(std::memory_order_relaxed)) {
+      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(decodeGateMs.load());
+      while (peakDecodes.load() < gate && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+      decodeGate.store(0);
+    }
+  }
+  ~DecodeScope() { runningDecodes.fetch_sub(1, std::memory_order_relaxed); }
+};
+
+[[noreturn]] void CorruptChunk(const FetchedChunks& f, size_t i, const std::string& why) {
+  throw H5Failure("H5_CORRUPT_CHUNK", "Corrupt " + ChunkName(f, i) + ": " + why);
+}
+
+// Copy a decoded chunk into a target it is not contiguous in, one innermost row at a time.
+void Scatter(const uint8_t* chunkData, uint8_t* target, const std::vector<hsize_t>& origin,
+             const std::vector<hsize_t>& chunk, const std::vector<hsize_t>& count, size_t elemSize) {
+  const size_t rank = chunk.size();
+  const size_t rowBytes = chunk[rank - 1] * elemSize;
+  const hsize_t rows = Product(chunk) / chunk[rank - 1];
+  std::vector<hsize_t> pos(origin);
+  std::vector<hsize_t> within(rank, 0);
+  for (hsize_t r = 0; r < rows; r++) {
+    for (size_t d = 0; d < rank; d++) pos[d] = origin[d] + within[d];
+    std::memcpy(target + LinearOffset(pos, count) * elemSize, chunkData + r * rowBytes, rowBytes);
+    for (size_t d = rank - 1; d-- > 0;) {  // next row: odometer over all but the last dimension
+      if (++within[d] < chunk[d]) break;
+      within[d] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+const char* PathName(ReadPath path) { return path == ReadPath::Direct ? "direct" : "hdf5"; }
+
+std::shared_ptr<const ChunkLayout> DescribeChunkLayout(hid_t dataset, hid_t fileType, hid_t memType) {
+  auto layout = std::make_shared<ChunkLayout>();
+  layout->storedElemSize = H5Tget_size(fileType);
+  layout->storedIsNative = memType >= 0 && H5Tequal(fileType, memType) > 0;
+  ScopedId dcpl(H5Dget_create_plist(dataset), H5Pclose);
+  H5D_layout_t kind = dcpl.valid() ? H5Pget_layout(dcpl) : H5D_LAYOUT_ERROR;
+  layout->layout = kind == H5D_CHUNKED ? "chunked" : kind == H5D_CONTIGUOUS ? "contiguous"
+                   : kind == H5D_COMPACT ? "compact" : kind == H5D_VIRTUAL ? "virtual" : "unknown";
+  if (kind == H5D_CHUNKED) {
+    hsize_t dims[H5S_MAX_RANK];
+    int rank = H5Pget_chunk(dcpl, H5S_MAX_RANK, dims);
+    if (rank > 0) layout->chunk.assign(dims, dims + rank);
+    int n = H5Pget_nfilters(dcpl);
+    for (int i = 0; i < n; i++) {
+      unsigned flags = 0, config = 0, cd[32] = {0};
+      size_t ncd = 32;
+      char name[256] = {0};
+      decode::FilterStep step;
+      step.id = static_cast<unsigned>(H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &ncd, cd, sizeof name, name, &config));
+      step.cd.assign(cd, cd + (ncd < 32 ? ncd : 32));
+      step.name = name;
+      std::string why = ncd > 32 ? "filter " + std::to_string(step.id) + " has more parameters than we read"
+                                 : decode::WhyNotDecodable(step);
+      if (layout->filterProblem.empty() && !why.empty()) layout->filterProblem = why;
+      layout->filters.push_back(std::move(step));
+    }
+  }
+  H5Eclear2(H5E_DEFAULT);
+  return layout;
+}
+
+std::string WhyNotDirect(const ChunkLayout& layout, const Selection& sel, const std::vector<hsize_t>& dims, bool raw) {
+  if (layout.layout != "chunked") return "the dataset's layout is " + layout.layout + ", not chunked";
+  if (!layout.filterProblem.empty()) return layout.filterProblem;
+  if (!raw && !layout.storedIsNative) return "the stored type needs converting (byte order or float16)";
+  if (layout.chunk.size() != dims.size() || dims.empty()) return "the chunk rank does not match the dataset's";
+  for (size_t d = 0; d < dims.size(); d++) {
+    hsize_t start = sel.all ? 0 : sel.start[d];
+    hsize_t count = sel.all ? dims[d] : sel.count[d];
+    hsize_t step = sel.all ? 1 : sel.step[d];
+    if (count > 1 && step != 1) return "the selection has a step";
+    if (start % layout.chunk[d] || count % layout.chunk[d])
+      return "the selection is not made of whole chunks (chunks " + Join(layout.chunk) + ")";
+  }
+  return "";
+}
+
+bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize_t>& dims,
+                 const ReadTarget& target, FetchedChunks* out) {
+  FetchedChunks& f = *out;
+  f.layout = ds.layout;
+  f.what = "'" + ds.path + "' in '" + ds.file->path + "'";
+  f.dims = dims;
+  f.start = sel.all ? std::vector<hsize_t>(dims.size(), 0) : sel.start;
+  f.count = sel.all ? dims : sel.count;
+  const ChunkLayout& layout = *f.layout;
+  const size_t rank = dims.size();
+  const size_t chunkBytes = Product(layout.chunk) * layout.storedElemSize;
+  const bool straight = layout.filters.empty() && ChunksAreContiguous(layout.chunk, f.count);
+
+  std::vector<hsize_t> grid(rank), index(rank, 0);
+  for (size_t d = 0; d < rank; d++) grid[d] = f.count[d] / layout.chunk[d];
+  const hsize_t chunks = Product(grid);
+  f.offsets.reserve(chunks);
+  std::vector<hsize_t> sizes;
+  sizes.reserve(chunks);
+  for (hsize_t c = 0; c < chunks; c++) {
+    std::vector<hsize_t> offset(rank);
+    for (size_t d = 0; d < rank; d++) offset[d] = f.start[d] + index[d] * layout.chunk[d];
+    hsize_t size = 0;
+    if (H5Dget_chunk_storage_size(ds.id, offset.data(), &size) < 0 || size == 0) {
+      H5Eclear2(H5E_DEFAULT);
+      return false;  // not written (yet): H5Dread reads the fill value
+    }
+    f.offsets.push_back(std::move(offset));
+    sizes.push_back(size);
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < grid[d]) break;
+      index[d] = 0;
+    }
+  }
+  f.stored.resize(chunks);
+  f.masks.assign(chunks, 0);
+  for (hsize_t c = 0; c < chunks; c++) {
+    // Compressed chunks can outgrow their data a little (headers, incompressible blocks); far more
+    // means a corrupt chunk index, and the allocation must not follow it.
+    if (sizes[c] > 2 * chunkBytes + 65536)
+      CorruptChunk(f, c, "stored size " + std::to_string(sizes[c]) + " bytes for " + std::to_string(chunkBytes) +
+                             " bytes of data");
+    void* into;
+    if (straight && sizes[c] == chunkBytes) {
+      std::vector<hsize_t> origin(rank);
+      for (size_t d = 0; d < rank; d++) origin[d] = f.offsets[c][d] - f.start[d];
+      into = static_cast<uint8_t*>(target.data) + LinearOffset(origin, f.count) * layout.storedElemSize;
+    } else {
+      f.stored[c].resize(sizes[c]);
+      into = f.stored[c].data();
+    }
+    if (H5Dread_chunk(ds.id, H5P_DEFAULT, f.offsets[c].data(), &f.masks[c], into) < 0)
+      ThrowHdf5("Cannot read " + ChunkName(f, c), "H5_READ_FAILED");
+  }
+  return true;
+}
+
+void DecodeChunks(FetchedChunks& f, const ReadTarget& target) {
+  const ChunkLayout& layout = *f.layout;
+  const size_t rank = f.count.size();
+  const size_t elemSize = layout.storedElemSize;
+  const size_t chunkBytes = Product(layout.chunk) * elemSize;
+  const bool contiguous = ChunksAreContiguous(layout.chunk, f.count);
+  uint8_t* base = static_cast<uint8_t*>(target.data);
+  DecodePool::Get().ParallelFor(f.offsets.size(), [&](size_t c) {
+    if (f.stored[c].empty()) return;  // read straight into the target
+    std::vector<hsize_t> origin(rank);
+    for (size_t d = 0; d < rank; d++) origin[d] = f.offsets[c][d] - f.start[d];
+    thread_local std::vector<uint8_t> chunkScratch;
+    uint8_t* into;
+    if (contiguous) {
+      into = base + LinearOffset(origin, f.count) * elemSize;
+    } else {
+      if (chunkScratch.size() < chunkBytes) chunkScratch.resize(chunkBytes);
+      into = chunkScratch.data();
+    }
+    DecodeScope counted;
+    try {
+      decode::DecodeChunk(layout.filters, f.masks[c], f.stored[c].data(), f.stored[c].size(), into, chunkBytes);
+    } catch (const decode::DecodeError& e) {
+      CorruptChunk(f, c, e.what());
+    }
+    if (!contiguous) Scatter(into, base, origin, layout.chunk, f.count, elemSize);
+    std::vector<uint8_t>().swap(f.stored[c]);  // free as we go: many-chunk reads hold less at once
+  });
+}
+
+size_t PeakConcurrentDecodes(bool reset) {
+  return reset ? peakDecodes.exchange(0) : peakDecodes.load();
+}
+
+void AwaitConcurrentDecodes(size_t n, int timeoutMs) {
+  decodeGateMs.store(timeoutMs);
+  peakDecodes.store(0);
+  decodeGate.store(n);
+}
+
+}  // namespace h5swmr

@@ -1,0 +1,74 @@
+// The direct-chunk read path. libhdf5 runs one call at a time, filters included, so compressed
+// reads through H5Dread never run in parallel. For selections made of whole chunks we instead take
+// the HDF5 lock only to fetch each chunk's stored bytes (H5Dget_chunk_storage_size + H5Dread_chunk,
+// a few microseconds, O(1) per chunk) and decode them outside it, on the decode pool, straight into
+// the caller's buffer. Everything else, and any chunk not written yet (fill value), goes through
+// H5Dread. Both paths give the same bytes.
+#pragma once
+#include <hdf5.h>
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "decode/pipeline.h"
+#include "selection.h"
+
+namespace h5swmr {
+
+struct DatasetState;
+
+// What the direct path needs to know about a dataset; fixed for the life of its id.
+struct ChunkLayout {
+  std::string layout;               // 'chunked' | 'contiguous' | 'compact' | 'virtual'
+  std::vector<hsize_t> chunk;       // chunk dims (chunked only)
+  std::vector<decode::FilterStep> filters;
+  std::string filterProblem;        // "" when every filter has a built-in decoder
+  size_t storedElemSize = 0;        // bytes per element in the file
+  bool storedIsNative = false;      // typed reads need no conversion of the stored bytes
+};
+
+// Under the lock, when the dataset is opened.
+std::shared_ptr<const ChunkLayout> DescribeChunkLayout(hid_t dataset, hid_t fileType, hid_t memType);
+
+enum class ReadPath { Direct, Hdf5 };
+const char* PathName(ReadPath path);
+
+// Where a read goes. `raw`: the stored bytes of each element (file type, no conversion).
+struct ReadTarget {
+  void* data = nullptr;
+  size_t bytes = 0;
+  bool raw = false;
+};
+
+// Why a read of `sel` (on an extent of `dims`) cannot take the direct path; "" if it can.
+std::string WhyNotDirect(const ChunkLayout& layout, const Selection& sel, const std::vector<hsize_t>& dims, bool raw);
+
+// Raw chunks fetched under the lock, to decode after it is released.
+struct FetchedChunks {
+  std::shared_ptr<const ChunkLayout> layout;
+  std::string what;                          // "'/path' in 'file.h5'", for errors
+  std::vector<hsize_t> dims;                 // extent when fetched
+  std::vector<hsize_t> start, count;         // the selection (count: the target's shape)
+  std::vector<std::vector<hsize_t>> offsets;  // each chunk's first element, dataset coordinates
+  std::vector<std::vector<uint8_t>> stored;  // stored bytes (empty: read straight into the target)
+  std::vector<uint32_t> masks;               // filters skipped per chunk
+};
+
+// Under the lock, for a selection WhyNotDirect accepts. Returns false, having read nothing, when a
+// chunk is not written yet (H5Dread then supplies the fill value).
+bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize_t>& dims,
+                 const ReadTarget& target, FetchedChunks* out);
+
+// Outside the lock: decode every fetched chunk into the target, spread over the decode pool.
+// A chunk that does not decode is an H5_CORRUPT_CHUNK failure naming the dataset and chunk.
+void DecodeChunks(FetchedChunks& fetched, const ReadTarget& target);
+
+// Most chunk decodes seen running at the same time since the last reset (tests check that reads in
+// flight do decode in parallel).
+size_t PeakConcurrentDecodes(bool reset);
+// Tests: the next decodes wait (up to timeoutMs) until n have run at once.
+void AwaitConcurrentDecodes(size_t n, int timeoutMs);
+
+}  // namespace h5swmr

@@ -1,0 +1,74 @@
+// Bitshuffle-LZ4 written by h5swmr, with our built-in filter 32008 and with Debian's bitshuffle
+// plugin: every element size, odd frame sizes, default and explicit blocks, read back through the
+// direct path, through H5Dread (either filter) and by h5py with the plugin. See
+// test/fixtures/bslz4-cases.js for the cases.
+import * as path from 'node:path'
+import * as h5 from '../../lib'
+import { tmpDir } from '../helpers/processes'
+import { node, pluginDir, python, withoutPlugins } from './helpers'
+
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'bslz4-cases.js')
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fixture = require(FIXTURE) as {
+  cases(): unknown[]
+  writeCases(lib: typeof h5, file: string): number
+  verifyCases(lib: typeof h5, file: string): { filter: string; checked: number; problems: string[] }
+}
+const CASES = fixture.cases().length
+
+const dir = tmpDir('h5swmr-roundtrip-')
+const builtinFile = path.join(dir, 'builtin.h5')
+const pluginFile = path.join(dir, 'plugin.h5')
+
+const SCRIPT = `const cases = require(process.argv[1])
+const [file, write] = process.argv.slice(2)
+if (write === 'write') cases.writeCases(h5, file)
+console.log(JSON.stringify(cases.verifyCases(h5, file)))`
+
+async function run(file: string, write: boolean, env: NodeJS.ProcessEnv) {
+  const lines = await node(SCRIPT, [FIXTURE, file, write ? 'write' : 'read'], env)
+  return JSON.parse(lines[lines.length - 1]) as { filter: string; checked: number; problems: string[] }
+}
+
+test(`written with the built-in filter (no plugin on the path): ${CASES} cases read back through both paths`, async () => {
+  const result = await run(builtinFile, true, withoutPlugins())
+  expect(result).toEqual({ filter: 'builtin', checked: CASES, problems: [] })
+})
+
+test("written with Debian's bitshuffle plugin: the same", async () => {
+  const result = await run(pluginFile, true, { HDF5_PLUGIN_PATH: pluginDir() })
+  expect(result).toEqual({ filter: 'plugin', checked: CASES, problems: [] })
+})
+
+test('each file reads back under the other filter, and in this process', async () => {
+  expect(await run(builtinFile, false, { HDF5_PLUGIN_PATH: pluginDir() })).toEqual({ filter: 'plugin', checked: CASES, problems: [] })
+  expect(await run(pluginFile, false, withoutPlugins())).toEqual({ filter: 'builtin', checked: CASES, problems: [] })
+  for (const file of [builtinFile, pluginFile]) {
+    const result = fixture.verifyCases(h5, file)
+    expect(result.problems).toEqual([])
+    expect(result.checked).toBe(CASES)
+  }
+})
+
+test('h5py with the plugin reads our files and sees the cd_values its own writes get', async () => {
+  const lines = await python(
+    `import sys, h5py, numpy
+for p in sys.argv[1:]:
+    bad, n, cds = [], 0, set()
+    with h5py.File(p, 'r') as f:
+        for name in f['bslz4']:
+            d = f['bslz4'][name]
+            if not numpy.array_equal(d[()], f['orig'][name][()]): bad.append(name)
+            cd = d._filters['32008']
+            if cd != (0, 3, d.dtype.itemsize, int(name.split('_b')[1]), 2): bad.append(name + ' cd ' + str(cd))
+            n += 1
+    # h5py's own bslz4 dataset, for comparison of the stored parameters
+    with h5py.File(p + '.h5py.h5', 'w') as g:
+        e = g.create_dataset('x', data=numpy.zeros((2, 7, 13), 'u2'), chunks=(1, 7, 13), compression=32008, compression_opts=(0, 2))
+        cds.add(e._filters['32008'])
+    print(n, len(bad), ';'.join(bad[:5]), sorted(cds))`,
+    [builtinFile, pluginFile],
+    { HDF5_PLUGIN_PATH: pluginDir() },
+  )
+  expect(lines).toEqual([`${CASES} 0  [(0, 3, 2, 0, 2)]`, `${CASES} 0  [(0, 3, 2, 0, 2)]`])
+})
