@@ -15,7 +15,7 @@ Options:
   --scan-shape AxB       scan grid, e.g. 10x20 (default: N, a 1-D scan)
   --dtype T              uint16 | uint32 | float32 (default uint16; also uint8, int32, float64)
   --rate HZ|max          frames per second (default max)
-  --compression C        none | deflate (default none)
+  --compression C        none | deflate | bslz4 (bitshuffle-LZ4, as Eiger writes; default none)
   --level N              deflate level (default 1)
   --presize              create datasets at the full scan size (unwritten frames read as fill)
   --detectors N          write N detectors (/entry/data2/data, /entry/keys/uid2, ...)
@@ -60,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!(rate >= 0)) throw usage(`--rate must be a number of Hz or 'max', got '${values.rate}'`)
   const dtypes = ['uint8', 'uint16', 'uint32', 'int32', 'float32', 'float64']
   if (!dtypes.includes(values.dtype!)) throw usage(`--dtype must be one of ${dtypes.join(', ')}`)
-  if (!['none', 'deflate'].includes(values.compression!)) throw usage(`--compression must be none or deflate`)
+  if (!['none', 'deflate', 'bslz4'].includes(values.compression!)) throw usage(`--compression must be none, deflate or bslz4`)
   const crashAfter = values['crash-after'] !== undefined ? Number(values['crash-after']) : undefined
   if (crashAfter !== undefined && !(Number.isInteger(crashAfter) && crashAfter >= 0)) throw usage('--crash-after must be a whole number')
   const locking = values.locking === undefined ? undefined : values.locking === 'on'
@@ -73,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
     scanShape: scanShape ?? [frames],
     dtype: values.dtype as SimulateOptions['dtype'],
     rateHz: rate,
-    compression: values.compression as 'none' | 'deflate',
+    compression: values.compression as 'none' | 'deflate' | 'bslz4',
     compressionLevel: Number(values.level),
     presize: values.presize,
     detectors: Number(values.detectors),

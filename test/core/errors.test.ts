@@ -269,8 +269,13 @@ test('H5_CORRUPT_CHUNK names the dataset and the chunk when a compressed chunk c
   fs.writeFileSync(file, bytes)
   const r = File.open(file, { swmr: true }).dataset('/d')
   expect(Array.from(r.read({ start: [0, 0], count: [1, 4] }) as Uint16Array)).toEqual([0, 919, 838, 757])
-  const err = errorOf(() => r.read({ start: [1, 0], count: [1, 4096] }))
-  expect(err.code).toBe('H5_CORRUPT_CHUNK')
-  expect(err.message).toMatch(/^Cannot read '\/d' in '.*badchunk\.h5': corrupt compressed chunk \[1, 0\]/)
+  // our own decoder (the direct path) ...
+  const direct = errorOf(() => r.read({ start: [1, 0], count: [1, 4096] }))
+  expect(direct.code).toBe('H5_CORRUPT_CHUNK')
+  expect(direct.message).toMatch(/^Corrupt chunk 1 \(at \[1, 0\]\) of '\/d' in '.*badchunk\.h5': deflate stream is corrupt/)
+  // ... and HDF5's filter pipeline
+  const viaHdf5 = errorOf(() => r.read({ start: [1, 0], count: [1, 4096] }, { path: 'hdf5' }))
+  expect(viaHdf5.code).toBe('H5_CORRUPT_CHUNK')
+  expect(viaHdf5.message).toMatch(/^Cannot read '\/d' in '.*badchunk\.h5': corrupt compressed chunk \[1, 0\]/)
   r.file.close()
 })

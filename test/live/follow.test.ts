@@ -29,6 +29,8 @@ describe('writer at maximum rate, follower in another process: every frame, exac
     { compression: 'deflate', presize: true, scanShape: null },
     { compression: 'deflate', presize: false, scanShape: [0, 12] },
     { compression: 'deflate', presize: true, scanShape: [0, 12] },
+    { compression: 'bslz4', presize: false, scanShape: null },
+    { compression: 'bslz4', presize: true, scanShape: [0, 12] },
   ] as const
   test.each(cases)('$compression, presize $presize, grid $scanShape', async ({ compression, presize, scanShape }) => {
     const rows = Math.ceil(scaled(360) / 12)

@@ -27,6 +27,8 @@ async function writeSources(): Promise<string[]> {
   await simulateScan(plain, { frames: 12, frameShape: [32, 32] })
   const deflate = path.join(dir, 'deflate.h5')
   await simulateScan(deflate, { frames: 12, frameShape: [32, 32], compression: 'deflate' })
+  const bslz4 = path.join(dir, 'bslz4.h5')
+  await simulateScan(bslz4, { frames: 12, frameShape: [32, 32], compression: 'bslz4' })
   const grid = path.join(dir, 'grid.h5')
   await simulateScan(grid, { frames: 12, scanShape: [3, 4], frameShape: [8, 8], detectors: 2, timestamps: true })
   const tree = path.join(dir, 'tree.h5')
@@ -43,7 +45,7 @@ async function writeSources(): Promise<string[]> {
     d.write(null, Float32Array.from({ length: 64 }, (_, i) => i * k))
   }
   f.close()
-  return [plain, deflate, grid, tree]
+  return [plain, deflate, bslz4, grid, tree]
 }
 
 function makeMutants(sources: string[], count: number, seed: number): string[] {
