@@ -41,6 +41,12 @@ export interface DataSourceOptions extends KeyFollowerOptions {
   shard?: { index: number; count: number }
   /** FrameReader retry delay (ms) for an index beyond the data's extent. */
   retryDelay?: number
+  /**
+   * "Latest frame wins", for live viewing: when the consumer is slower than the detector, skip to the
+   * newest ready frame instead of reading every one in order. Skipped indices are counted in
+   * `skippedFrames` (never read, so they cost no I/O).
+   */
+  latestOnly?: boolean
   /** Hand out indices with this follower instead of a KeyFollower over `keys` (which may then be null). */
   follower?: IndexFollower
   /**
@@ -105,6 +111,9 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
   #batch = 0
   #serial = new Serial()
   #reuse: boolean
+  #latestOnly: boolean
+  /** With `latestOnly`: ready frames passed over for a newer one. */
+  skippedFrames = 0
   #buffers = new Map<string, AnyTypedArray>()
 
   /**
@@ -132,6 +141,7 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     }
     this.shard = shard ? { ...shard } : null
     this.#reuse = options.reuseBuffers ?? false
+    this.#latestOnly = options.latestOnly ?? false
   }
 
   get scanRank(): number {
@@ -176,7 +186,7 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
         const r = await this.follower.nextAsync()
         if (r.done) return DONE
         if (this.#inShard(r.value)) {
-          i = r.value
+          i = this.#latest(r.value)
           break
         }
       }
@@ -210,6 +220,21 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     appendData(dataset, slices, result)
   }
 
+  // With latestOnly: hand the follower's already-known indices out unread, up to the newest one
+  // (no I/O: they are below currentMax). Otherwise `i` itself.
+  #latest(i: number): number {
+    if (!this.#latestOnly) return i
+    let newest = i
+    while (this.follower.currentMax > newest) {
+      const r = this.follower.next()
+      if (r.done) break
+      if (!this.#inShard(r.value)) continue
+      this.skippedFrames++
+      newest = r.value
+    }
+    return newest
+  }
+
   #inShard(i: number): boolean {
     return !this.shard || i % this.shard.count === this.shard.index
   }
@@ -218,7 +243,7 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     for (;;) {
       const r = this.follower.next()
       if (r.done) return -1
-      if (this.#inShard(r.value)) return r.value
+      if (this.#inShard(r.value)) return this.#latest(r.value)
     }
   }
 

@@ -187,3 +187,30 @@ test.each([1, 10])('latency with a %i ms poll interval (write time to yield)', a
 test('H5Error is what every failure above surfaces as', () => {
   expect(() => openForReading(fresh('nothing'))).toThrow(H5Error)
 })
+
+test('latestOnly ("latest frame wins"): a slow consumer skips to the newest frame, and every frame it gets is right', async () => {
+  const { DataSource, checkFrame: check } = await import('../../lib')
+  const file = fresh('latest')
+  const frames = scaled(300)
+  const w = spawnWriter(file, { frames, frameShape: [32, 32], rateHz: 1000 })
+  await w.waitFor('ready')
+  const f = File.open(file, { swmr: true, locking: false })
+  const source = new DataSource([f.dataset('/entry/keys/uid')], { d: f.dataset('/entry/data/data') }, {
+    timeout: 2000,
+    pollInterval: 1,
+    finishedDataset: f.dataset('/entry/finished'),
+    latestOnly: true,
+  })
+  const seen: number[] = []
+  for await (const item of source) {
+    expect(check(item.frames.d.data, item.index)).toBe(true)
+    seen.push(item.index)
+    await new Promise((r) => setTimeout(r, 15)) // slower than the detector
+  }
+  expect(await w.exited).toBe(0)
+  expect(seen.every((v, k) => k === 0 || v > seen[k - 1])).toBe(true)
+  expect(seen[seen.length - 1]).toBe(frames - 1)
+  expect(seen.length).toBeLessThan(frames)
+  expect(seen.length + source.skippedFrames).toBe(frames)
+  f.close()
+})
