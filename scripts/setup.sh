@@ -11,6 +11,7 @@ PACKAGES=(
   libhdf5-dev hdf5-tools             # libhdf5 1.10 (serial, thread-safe on Debian) + h5dump/h5clear
   liblz4-dev libdeflate-dev          # decoders: LZ4 blocks (bitshuffle-LZ4, HDF5-LZ4), deflate
   python3 python3-h5py python3-numpy # the reference reader/writer for tests and benchmarks
+  chromium                           # the browser test of `h5swmr view` (driven by playwright-core)
   bitshuffle hdf5-filter-plugin      # filters 32008 and 32004 for h5py (the tests compare against them)
 )
 

@@ -8,7 +8,7 @@ const dir = tmpDir()
 const CLI = path.join(__dirname, '..', 'dist', 'cli', 'index.js')
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60000 })
 
-test.each(['simulate', 'follow', 'ls', 'watch'])('%s --help', (cmd) => {
+test.each(['simulate', 'follow', 'ls', 'watch', 'view'])('%s --help', (cmd) => {
   const r = run(cmd, '--help')
   expect(r.status).toBe(0)
   expect(r.stdout).toContain(`Usage: h5swmr ${cmd}`)

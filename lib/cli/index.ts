@@ -4,9 +4,10 @@ import { errorLine } from './format'
 import * as follow from './follow'
 import * as ls from './ls'
 import * as simulate from './simulate'
+import * as view from './view'
 import * as watch from './watch'
 
-const commands: Record<string, { run(argv: string[]): Promise<number>; help: string }> = { simulate, follow, ls, watch }
+const commands: Record<string, { run(argv: string[]): Promise<number>; help: string }> = { simulate, follow, ls, watch, view }
 
 const usageText = `Usage: h5swmr <command> [options]
 
@@ -15,6 +16,7 @@ Commands:
   follow FILE       follow a live scan frame by frame
   ls FILE           list groups and datasets, with growth and the file's SWMR status
   watch FILE PATH   print rows appended to a growing dataset (like h5watch)
+  view FILE         watch a scan live in the browser (a local web page)
 
 'h5swmr <command> --help' describes each command.
 `

@@ -17,7 +17,7 @@ Options:
   -h, --help    this help
 `
 
-interface Node {
+export interface TreeNode {
   name: string
   path: string
   kind: 'group' | 'dataset' | 'link'
@@ -31,15 +31,15 @@ interface Node {
     growing: boolean
   }
   attrs?: Record<string, unknown>
-  children?: Node[]
+  children?: TreeNode[]
 }
 
 function growing(ds: Dataset): boolean {
   return ds.maxshape.some((m, i) => m === null || m > ds.shape[i])
 }
 
-function walk(file: File, path: string, name: string, attrs: boolean, depth = 0): Node {
-  const node: Node = { name, path, kind: 'group', children: [] }
+export function walk(file: File, path: string, name: string, attrs: boolean, depth = 0): TreeNode {
+  const node: TreeNode = { name, path, kind: 'group', children: [] }
   if (attrs) node.attrs = file.group(path).attrs
   if (depth > 32) return node
   for (const m of file.list(path)) {
@@ -71,7 +71,7 @@ function walk(file: File, path: string, name: string, attrs: boolean, depth = 0)
   return node
 }
 
-function print(node: Node, prefix: string, last: boolean, root: boolean, out: string[]): void {
+function print(node: TreeNode, prefix: string, last: boolean, root: boolean, out: string[]): void {
   const branch = root ? '' : last ? '└── ' : '├── '
   let line = `${prefix}${branch}${node.name}`
   if (node.kind === 'group' && node.name !== '/') line += '/'

@@ -23,8 +23,8 @@ afterAll(() => {
   for (const c of live) if (c.exitCode === null) c.kill('SIGKILL')
 })
 
-export function spawnProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+export function spawnProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): Proc {
+  const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
   live.push(child)
   const lines: string[] = []
   let stderr = ''
