@@ -151,6 +151,17 @@ describe('HTTP (server in-process, a finished scan)', () => {
     expect(f64(tail.body).length).toBe(2 * 3)
   })
 
+  test('the command: a port in use is one error line; SIGTERM stops it cleanly (exit 0)', async () => {
+    const busy = spawnProcess(process.execPath, [CLI, 'view', file, '--port', new URL(view.url).port])
+    expect(await busy.exited).toBe(1)
+    expect(busy.stderr).toMatch(/^h5swmr view: cannot listen on 127\.0\.0\.1:\d+: .* \(EADDRINUSE\)\n$/)
+    const v = spawnProcess(process.execPath, [CLI, 'view', file])
+    await v.waitFor(/^view: finished, 7 frames; still serving http:\/\/127\.0\.0\.1:\d+\/ \(Ctrl-C to stop\)$/)
+    v.child.kill('SIGTERM')
+    expect(await v.exited).toBe(0)
+    expect(v.lines[v.lines.length - 1]).toBe('view: stopped after 7 frames')
+  })
+
   test('/events: server-sent state, finished', async () => {
     const first = await new Promise<string>((resolve, reject) => {
       const req = http.get(new URL('/events', view.url), (res) => {
@@ -313,8 +324,9 @@ describe('in the browser, following a live scan', () => {
     await page.mouse.move(box.x + box.width * 0.63, box.y + box.height * 0.42)
     await page.waitForFunction(() => /^x \d+, y \d+: \d+/.test(document.getElementById('cursor').textContent))
     await page.waitForFunction(() => Number(document.getElementById('frames').textContent.split(' ')[0]) >= 50, null, { timeout: 15000 })
-    const live = await page.screenshot({ path: path.join(OUT, 'view.png') })
-    if (process.env.H5SWMR_UPDATE_DOCS) fs.writeFileSync(path.join(ROOT, 'docs', 'view.png'), live)
+    await page.screenshot({ path: path.join(OUT, 'view.png') })
+    // The README's picture (a JPEG: the detector noise makes a PNG ~330 kB): H5SWMR_UPDATE_DOCS=1 npx jest test/view.test.ts
+    if (process.env.H5SWMR_UPDATE_DOCS) await page.screenshot({ path: path.join(ROOT, 'docs', 'view.jpg'), type: 'jpeg', quality: 85 })
 
     // zoom in with the wheel: the page asks for a smaller region of the frame
     await page.mouse.wheel(0, -600)

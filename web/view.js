@@ -33,7 +33,7 @@
     if (v === null || v === undefined || Number.isNaN(v)) return '–'
     if (!Number.isFinite(v)) return String(v)
     const a = Math.abs(v)
-    if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(3)
+    if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(3).replace(/\.?0+e/, 'e').replace('e+', 'e')
     if (Number.isInteger(v)) return String(v)
     return String(Number(v.toPrecision(5)))
   }
@@ -381,6 +381,8 @@
   }
 
   const isDone = (i) => i < app.stats.n && !Number.isNaN(app.stats.sum[i])
+  /** The newest point: from the last state event, or the statistics when they are already further. */
+  const currentIndex = () => Math.max(app.snap && app.snap.latest ? app.snap.latest.index : -1, app.stats.n - 1)
 
   // 1-D scans: a line over the scan index; 2-D (and higher) scans: an image over the grid.
   const plotGeom = { kind: null }
@@ -408,7 +410,7 @@
       hi = lo + Math.max(1, Math.abs(lo) * 0.01)
       lo = lo - Math.max(1, Math.abs(lo) * 0.01)
     }
-    const latest = app.snap && app.snap.latest ? app.snap.latest.index : -1
+    const latest = currentIndex()
     if (grid) return drawStatGrid(ctx, c, grid, lo, hi, latest)
     const m = { l: 64 * k, r: 10 * k, t: 8 * k, b: 20 * k }
     const W = c.width - m.l - m.r
@@ -493,9 +495,15 @@
         ctx.fillRect(ox + q * cell, oy + r * cell, Math.ceil(cell), Math.ceil(cell))
       }
     if (latest >= 0) {
+      // the current point: a white frame inside a dark one, visible on any colour
+      const x = ox + (latest % cols) * cell
+      const y = oy + Math.floor(latest / cols) * cell
+      ctx.lineWidth = 3 * k
+      ctx.strokeStyle = '#000000'
+      ctx.strokeRect(x + 1.5 * k, y + 1.5 * k, cell - 3 * k, cell - 3 * k)
+      ctx.lineWidth = k
       ctx.strokeStyle = '#ffffff'
-      ctx.lineWidth = Math.max(1, k)
-      ctx.strokeRect(ox + (latest % cols) * cell, oy + Math.floor(latest / cols) * cell, cell, cell)
+      ctx.strokeRect(x + 1.5 * k, y + 1.5 * k, cell - 3 * k, cell - 3 * k)
     }
     ctx.fillStyle = '#8a93a3'
     ctx.textAlign = 'left'
@@ -540,7 +548,7 @@
         ctx.fillStyle = isDone(i) ? '#3d8bfd' : '#2a2e35'
         ctx.fillRect(ox + q * cell, r * cell, cell - gap, cell - gap)
       }
-    const latest = app.snap.latest ? app.snap.latest.index : -1
+    const latest = currentIndex()
     if (latest >= 0) {
       ctx.fillStyle = '#ffffff'
       ctx.fillRect(ox + (latest % cols) * cell, Math.floor(latest / cols) * cell, cell - gap, cell - gap)

@@ -92,7 +92,8 @@ export async function run(argv: string[]): Promise<number> {
         const s = view.state
         if (s.status === 'stopped') return
         progress.done()
-        process.stdout.write(`view: ${s.status === 'error' ? `error: ${s.error}` : s.status}, ${s.frames} frames${expected ? ` of ${expected}` : ''}; still serving ${view.url} (Ctrl-C to stop)\n`)
+        if (s.status === 'error') process.stderr.write(`h5swmr view: ${s.error}; following stopped after ${s.frames} frames, still serving ${view.url}\n`)
+        else process.stdout.write(`view: ${s.status}, ${s.frames} frames${expected ? ` of ${expected}` : ''}; still serving ${view.url} (Ctrl-C to stop)\n`)
       })
       let shown = view.state.status
       view.state.onChange(() => {

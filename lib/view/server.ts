@@ -233,13 +233,21 @@ export async function startView(file: File, options: ViewOptions): Promise<ViewS
       else res.destroy()
     }
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject)
-      resolve()
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
     })
-  })
+  } catch (err) {
+    // e.g. EADDRINUSE: nothing may keep the process alive
+    unsubscribe()
+    clearInterval(heartbeat)
+    const e = err as NodeJS.ErrnoException
+    throw new H5Error(`cannot listen on ${host}:${options.port ?? 0}: ${e.message}`, e.code ?? 'ERR_LISTEN')
+  }
   const addr = server.address() as AddressInfo
   const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const url = `http://${host === 'localhost' ? 'localhost' : urlHost}:${addr.port}/`
