@@ -40,6 +40,7 @@ export function spawnProcess(command: string, args: string[], env: NodeJS.Proces
     for (const l of listeners) l()
   })
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+  child.stdin!.on('error', () => {}) // EPIPE when the process exits between a check and a write
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
     for (const l of listeners) l()
     resolve(code)
@@ -77,6 +78,8 @@ export function spawnProcess(command: string, args: string[], env: NodeJS.Proces
       })
     },
     send(line) {
+      // A process that already exited (a writer that wrote its last frame) has no reader left.
+      if (child.exitCode !== null || child.signalCode !== null || child.stdin!.destroyed) return
       child.stdin!.write(line + '\n')
     },
     kill() {
