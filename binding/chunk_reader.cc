@@ -188,6 +188,7 @@ bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize
   }
   f.stored.resize(chunks);
   f.masks.assign(chunks, 0);
+  f.deferred.assign(chunks, DeferredRead());
   for (hsize_t c = 0; c < chunks; c++) {
     // Compressed chunks can outgrow their data a little (headers, incompressible blocks); far more
     // means a corrupt chunk index, and the allocation must not follow it.
@@ -203,8 +204,10 @@ bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize
       f.stored[c].resize(sizes[c]);
       into = f.stored[c].data();
     }
+    DeferRawRead defer(into, sizes[c]);  // files opened with ReaderDriver(): pread after the lock
     if (H5Dread_chunk(ds.id, H5P_DEFAULT, f.offsets[c].data(), &f.masks[c], into) < 0)
       ThrowHdf5("Cannot read " + ChunkName(f, c), "H5_READ_FAILED");
+    f.deferred[c] = defer.read;
   }
   return true;
 }
@@ -217,6 +220,7 @@ void DecodeChunks(FetchedChunks& f, const ReadTarget& target) {
   const bool contiguous = ChunksAreContiguous(layout.chunk, f.count);
   uint8_t* base = static_cast<uint8_t*>(target.data);
   DecodePool::Get().ParallelFor(f.offsets.size(), [&](size_t c) {
+    CompleteDeferredRead(f.deferred[c], ChunkName(f, c));
     if (f.stored[c].empty()) return;  // read straight into the target
     std::vector<hsize_t> origin(rank);
     for (size_t d = 0; d < rank; d++) origin[d] = f.offsets[c][d] - f.start[d];

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "decode/pipeline.h"
+#include "reader_driver.h"
 #include "selection.h"
 
 namespace h5swmr {
@@ -54,6 +55,7 @@ struct FetchedChunks {
   std::vector<std::vector<hsize_t>> offsets;  // each chunk's first element, dataset coordinates
   std::vector<std::vector<uint8_t>> stored;  // stored bytes (empty: read straight into the target)
   std::vector<uint32_t> masks;               // filters skipped per chunk
+  std::vector<DeferredRead> deferred;        // bytes the reader driver left for us to pread
 };
 
 // Under the lock, for a selection WhyNotDirect accepts. Returns false, having read nothing, when a
@@ -61,7 +63,7 @@ struct FetchedChunks {
 bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize_t>& dims,
                  const ReadTarget& target, FetchedChunks* out);
 
-// Outside the lock: decode every fetched chunk into the target, spread over the decode pool.
+// Outside the lock: read the chunks the reader driver deferred, then decode every fetched chunk into the target, spread over the decode pool.
 // A chunk that does not decode is an H5_CORRUPT_CHUNK failure naming the dataset and chunk.
 void DecodeChunks(FetchedChunks& fetched, const ReadTarget& target);
 

@@ -10,6 +10,7 @@
 #include "dataset.h"
 #include "errors.h"
 #include "lock.h"
+#include "reader_driver.h"
 
 namespace h5swmr {
 
@@ -98,6 +99,7 @@ NativeFile::NativeFile(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Native
     hid_t fid;
     if (mode == "r") {
       file->swmrRead = swmr;
+      H5Pset_driver(fapl, ReaderDriver(), nullptr);  // chunk bytes pread outside the HDF5 lock
       fid = H5Fopen(path.c_str(), H5F_ACC_RDONLY | (swmr ? H5F_ACC_SWMR_READ : 0), fapl);
       if (fid < 0)
         ThrowHdf5("Cannot open '" + path + "' for " + (swmr ? "SWMR reading" : "reading"),
