@@ -220,8 +220,10 @@ void DecodeChunks(FetchedChunks& f, const ReadTarget& target) {
   const bool contiguous = ChunksAreContiguous(layout.chunk, f.count);
   uint8_t* base = static_cast<uint8_t*>(target.data);
   DecodePool::Get().ParallelFor(f.offsets.size(), [&](size_t c) {
+    if (f.stored[c].empty() && !f.deferred[c].pending()) return;  // read straight into the target
+    DecodeScope counted;  // the chunk's work outside the lock: its bytes' pread, its decode
     CompleteDeferredRead(f.deferred[c], ChunkName(f, c));
-    if (f.stored[c].empty()) return;  // read straight into the target
+    if (f.stored[c].empty()) return;  // pread straight into the target
     std::vector<hsize_t> origin(rank);
     for (size_t d = 0; d < rank; d++) origin[d] = f.offsets[c][d] - f.start[d];
     thread_local std::vector<uint8_t> chunkScratch;
@@ -232,7 +234,6 @@ void DecodeChunks(FetchedChunks& f, const ReadTarget& target) {
       if (chunkScratch.size() < chunkBytes) chunkScratch.resize(chunkBytes);
       into = chunkScratch.data();
     }
-    DecodeScope counted;
     try {
       decode::DecodeChunk(layout.filters, f.masks[c], f.stored[c].data(), f.stored[c].size(), into, chunkBytes);
     } catch (const decode::DecodeError& e) {

@@ -354,6 +354,8 @@ ReadPath ReadSelection(DatasetState& ds, const ReadRequest& req) {
   }
   DecodeChunks(fetched, target);  // outside the lock: other reads fetch their chunks meanwhile
   ds.directReads++;
+  for (const DeferredRead& d : fetched.deferred)
+    if (d.pending()) ds.chunksReadOutsideLock++;
   return ReadPath::Direct;
 }
 
@@ -401,6 +403,7 @@ Napi::Value NativeDataset::ReadStats(const Napi::CallbackInfo& info) {
   auto ds = Open(env);
   Napi::Object o = Napi::Object::New(env);
   o.Set("direct", static_cast<double>(ds->directReads.load()));
+  o.Set("chunksReadOutsideLock", static_cast<double>(ds->chunksReadOutsideLock.load()));
   o.Set("hdf5", static_cast<double>(ds->hdf5Reads.load()));
   return o;
 }

@@ -65,10 +65,14 @@ NativeFile::NativeFile(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Native
   Napi::Value locking = opts.Get("locking");
   double chunkCacheBytes = NumberOption(opts, "chunkCacheBytes", 0);
   double readAttempts = NumberOption(opts, "metadataReadAttempts", 0);
+  Napi::Value driverOption = opts.Get("driver");
+  std::string driver = driverOption.IsString() ? driverOption.As<Napi::String>().Utf8Value() : "h5swmr";
 
   state_ = Guarded(env, [&]() {
     if (mode != "r" && mode != "a" && mode != "w" && mode != "x")
       Fail("ERR_INVALID_ARG", "mode must be 'r', 'a', 'w' or 'x', got '" + mode + "'");
+    if (!driverOption.IsUndefined() && !(driverOption.IsString() && (driver == "h5swmr" || driver == "sec2")))
+      Fail("ERR_INVALID_ARG", "options.driver must be 'h5swmr' or 'sec2'");
     if (mode == "r" || mode == "a") {
       struct stat st;
       if (stat(path.c_str(), &st) != 0) {
@@ -99,7 +103,8 @@ NativeFile::NativeFile(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Native
     hid_t fid;
     if (mode == "r") {
       file->swmrRead = swmr;
-      H5Pset_driver(fapl, ReaderDriver(), nullptr);  // chunk bytes pread outside the HDF5 lock
+      if (driver == "h5swmr") H5Pset_driver(fapl, ReaderDriver(), nullptr);  // chunk bytes pread outside the HDF5 lock
+      file->driver = driver;
       fid = H5Fopen(path.c_str(), H5F_ACC_RDONLY | (swmr ? H5F_ACC_SWMR_READ : 0), fapl);
       if (fid < 0)
         ThrowHdf5("Cannot open '" + path + "' for " + (swmr ? "SWMR reading" : "reading"),
@@ -154,6 +159,7 @@ Napi::Value NativeFile::GetInfo(const Napi::CallbackInfo& info) {
   o.Set("writable", state_ && state_->writable);
   o.Set("swmrRead", state_ && state_->swmrRead);
   o.Set("swmrWriting", state_ && state_->swmrWriting);
+  o.Set("driver", state_ ? state_->driver : "");
   o.Set("closed", closed);
   o.Set("released", !state_ || state_->released);
   return o;

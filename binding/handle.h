@@ -23,6 +23,7 @@ struct FileState {
   bool writable = false;
   bool swmrRead = false;     // opened with H5F_ACC_SWMR_READ
   bool swmrWriting = false;  // startSwmrWrite() done, or opened with H5F_ACC_SWMR_WRITE
+  std::string driver = "sec2";  // HDF5 file driver: "h5swmr" (reader_driver.h) or "sec2"
   bool closeRequested = false;
   bool released = false;
   int inflight = 0;  // async operations queued on this file or its datasets
@@ -37,6 +38,7 @@ struct DatasetState {
   std::shared_ptr<const ChunkLayout> layout;  // what the direct-chunk path needs (chunk_reader.h)
   std::atomic<uint64_t> directReads{0};       // completed reads per path, for readStats()
   std::atomic<uint64_t> hdf5Reads{0};
+  std::atomic<uint64_t> chunksReadOutsideLock{0};  // direct-path chunks the reader driver deferred
   std::string path;
   std::string objectKey;  // file number + object address: the same dataset reached by another path
   std::shared_ptr<FileState> file;

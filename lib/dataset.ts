@@ -2,7 +2,7 @@ import './dispose'
 import { H5Error } from './errors'
 import { arrayConstructor } from './dtype'
 import { native } from './native'
-import type { AnyTypedArray, Dims, NativeDataset, NativeDatasetInfo, NativeFilter, NativeVirtualMapping } from './native'
+import type { AnyTypedArray, Dims, NativeDataset, NativeDatasetInfo, NativeFilter, NativeVirtualMapping, ReadStats } from './native'
 import type { AttrValue, File } from './file'
 import type { DType } from './dtype'
 
@@ -261,7 +261,7 @@ export class Dataset {
   }
 
   /** Reads completed per path since this dataset was opened (all reads, sync and async). */
-  get readStats(): { direct: number; hdf5: number } {
+  get readStats(): ReadStats {
     return this.#native.readStats()
   }
 

@@ -25,6 +25,13 @@ export interface OpenOptions {
    * docs/ROBUSTNESS.md for how 27 was measured).
    */
   metadataReadAttempts?: number
+  /**
+   * The HDF5 file driver. Default `'h5swmr'`: HDF5's sec2 (POSIX) driver, read-only, except that
+   * the chunk bytes of a direct-path read are read after the HDF5 lock is released, so reads of
+   * uncompressed frames on several threads run in parallel. `'sec2'`: HDF5's own, every byte read
+   * under the lock (for comparison, or should the h5swmr driver ever misbehave).
+   */
+  driver?: 'h5swmr' | 'sec2'
 }
 
 export interface CreateOptions {
@@ -185,6 +192,11 @@ export class File extends Group {
   get isSwmr(): boolean {
     const info = this.#native.info()
     return info.swmrRead || info.swmrWriting
+  }
+
+  /** The HDF5 file driver the file was opened with: `'h5swmr'` (reads) or `'sec2'`. */
+  get driver(): string {
+    return this.#native.info().driver
   }
 
   get writable(): boolean {

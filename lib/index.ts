@@ -6,7 +6,7 @@ export { decodeThreads, setDecodeThreads } from './decode'
 export { H5Error } from './errors'
 export type { H5ErrorCode, Hdf5StackFrame } from './errors'
 export type { DType } from './dtype'
-export type { AnyTypedArray, NativeLibraryInfo as LibraryInfo } from './native'
+export type { AnyTypedArray, NativeLibraryInfo as LibraryInfo, ReadStats } from './native'
 export { simulateScan, fillFrame, checkFrame } from './simulate'
 export type { SimulateOptions } from './simulate'
 export {

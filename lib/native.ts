@@ -10,11 +10,19 @@ export interface NativeSelection {
   step?: number[]
 }
 
+/** Reads completed per path; chunks of direct reads whose bytes were read outside the HDF5 lock. */
+export interface ReadStats {
+  direct: number
+  hdf5: number
+  chunksReadOutsideLock: number
+}
+
 export interface NativeFileInfo {
   path: string
   writable: boolean
   swmrRead: boolean
   swmrWriting: boolean
+  driver: string
   closed: boolean
   released: boolean
 }
@@ -115,7 +123,7 @@ export interface NativeDataset {
   readInto<T extends AnyTypedArray>(sel: NativeSelection | null, out: T, options?: NativeReadOptions): T
   readIntoAsync<T extends AnyTypedArray>(sel: NativeSelection | null, out: T, options?: NativeReadOptions): Promise<T>
   readPlan(sel: NativeSelection | null, options?: NativeReadOptions): NativeReadPlan
-  readStats(): { direct: number; hdf5: number }
+  readStats(): ReadStats
   readAttrs(): Record<string, unknown>
   extend(shape: number[]): number[]
   write(sel: NativeSelection | null, data: AnyTypedArray): void

@@ -214,7 +214,7 @@ print('ok')`,
     expect(be.readPlan(frame, { raw: true }).path).toBe('direct')
     const raw = be.readRaw(frame)
     expect(Array.from(raw.subarray(0, 4))).toEqual([0, 64, 0, 65])
-    expect(be.readStats).toEqual({ direct: 1, hdf5: 1 })
+    expect(be.readStats).toEqual({ direct: 1, hdf5: 1, chunksReadOutsideLock: 1 })
     expect(f.dataset('/half').readPlan(frame).reason).toContain('needs converting')
     expect(Array.from(f.dataset('/half').read(frame) as Float32Array)).toEqual(Array.from(expected))
     expect(f.dataset('/fletcher').readPlan(frame).reason).toContain('filter 3')
@@ -231,7 +231,7 @@ print('ok')`,
     const all = partial.read() as Uint16Array
     expect(all[0]).toBe(7)
     expect(all[64]).toBe(64)
-    expect(partial.readStats).toEqual({ direct: 1, hdf5: 2 })
+    expect(partial.readStats).toEqual({ direct: 1, hdf5: 2, chunksReadOutsideLock: 1 })
     f.close()
   })
 })

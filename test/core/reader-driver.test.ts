@@ -1,0 +1,145 @@
+// The reader file driver (binding/reader_driver.cc): files opened for reading use it by default; the
+// chunk bytes of direct-path reads are pread after the HDF5 lock is released, in parallel on the
+// decode pool, and every read gives the same bytes as HDF5's own sec2 driver.
+import * as path from 'node:path'
+import { File, H5Error, checkFrame, decodeThreads, setDecodeThreads, simulateScan } from '../../lib'
+import type { AnyTypedArray } from '../../lib'
+import { native } from '../../lib/native'
+import { spawnWriter, tmpDir } from '../helpers/processes'
+
+const dir = tmpDir('h5swmr-driver-')
+const plain = path.join(dir, 'plain.h5')
+const packed = path.join(dir, 'packed.h5')
+const tiles = path.join(dir, 'tiles.h5')
+const FRAMES = 24
+const DEFAULT_THREADS = decodeThreads()
+const frameSel = (i: number, shape = [128, 128]) => ({ start: [i, 0, 0], count: [1, ...shape] })
+
+beforeAll(async () => {
+  await simulateScan(plain, { frames: FRAMES, frameShape: [128, 128] })
+  await simulateScan(packed, { frames: FRAMES, frameShape: [128, 128], compression: 'bslz4' })
+  // 256 x 256 frames in four 64-row chunks, uncompressed: one read, four chunks.
+  const f = File.create(tiles)
+  const ds = f.createDataset('/data', { dtype: 'uint16', shape: [3, 256, 256], chunks: [1, 64, 256] })
+  for (let i = 0; i < 3; i++) ds.write(frameSel(i, [256, 256]), Uint16Array.from({ length: 256 * 256 }, (_, p) => (p * 7 + i) & 0xffff))
+  f.close()
+})
+
+afterEach(() => setDecodeThreads(DEFAULT_THREADS))
+
+const bytes = (a: AnyTypedArray) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)
+
+test('reads use the h5swmr driver by default; sec2 on request; writers keep sec2', () => {
+  const r = File.open(plain)
+  expect(r.driver).toBe('h5swmr')
+  r.close()
+  const s = File.open(plain, { driver: 'sec2' })
+  expect(s.driver).toBe('sec2')
+  s.close()
+  const w = File.create(path.join(dir, 'w.h5'))
+  expect(w.driver).toBe('sec2')
+  w.close()
+  for (const driver of ['posix', 3, null]) {
+    const err = (() => {
+      try {
+        File.open(plain, { driver } as never)
+      } catch (e) {
+        return e as H5Error
+      }
+    })()
+    expect(err).toBeInstanceOf(H5Error)
+    expect(err?.code).toBe('ERR_INVALID_ARG')
+  }
+})
+
+test.each([
+  ['uncompressed', plain, [128, 128]],
+  ['bitshuffle-LZ4', packed, [128, 128]],
+])('%s: every read gives the bytes sec2 gives, whole and in parts, sync and async', async (_name, file, shape) => {
+  const ours = File.open(file, { swmr: false })
+  const theirs = File.open(file, { swmr: false, driver: 'sec2' })
+  const a = ours.dataset('/entry/data/data')
+  const b = theirs.dataset('/entry/data/data')
+  const selections = [
+    null,
+    frameSel(5, shape),
+    { start: [2, 0, 0], count: [4, ...shape] }, // four chunks in one read
+    { start: [3, 10, 20], count: [2, 30, 40] }, // part of chunks: H5Dread through the driver
+    { start: [0, 0, 0], count: [FRAMES / 2, ...shape], step: [2, 1, 1] },
+  ]
+  for (const sel of selections) {
+    const expected = bytes(b.read(sel))
+    expect(bytes(a.read(sel)).equals(expected)).toBe(true)
+    expect(bytes(await a.readAsync(sel)).equals(expected)).toBe(true)
+    expect(bytes(a.read(sel, { path: 'hdf5' })).equals(expected)).toBe(true)
+  }
+  for (let i = 0; i < FRAMES; i++) expect(checkFrame(a.read(frameSel(i, shape)), i)).toBe(true)
+  // Direct reads: every chunk's bytes read outside the lock with ours, none with sec2.
+  expect(a.readStats.chunksReadOutsideLock).toBe(2 * (FRAMES + 1 + 4) + FRAMES)
+  expect(b.readStats.chunksReadOutsideLock).toBe(0)
+  expect(b.readStats.direct).toBe(3)
+  ours.close()
+  theirs.close()
+})
+
+test('a frame of several uncompressed chunks: each chunk pread outside the lock, the frame exact', async () => {
+  const f = File.open(tiles, { swmr: false })
+  const ds = f.dataset('/data')
+  for (let i = 0; i < 3; i++) {
+    const frame = (await ds.readAsync(frameSel(i, [256, 256]))) as Uint16Array
+    expect(frame.every((v, p) => v === ((p * 7 + i) & 0xffff))).toBe(true)
+  }
+  expect(ds.readStats).toEqual({ direct: 3, hdf5: 0, chunksReadOutsideLock: 12 })
+  f.close()
+})
+
+test('uncompressed reads in flight read their bytes at the same time', async () => {
+  setDecodeThreads(2)
+  const f = File.open(plain, { swmr: false })
+  const ds = f.dataset('/entry/data/data')
+  native._testing.peakConcurrentDecodes(true)
+  // The first chunk's pread waits (5 s at most) until a second read's runs beside it: only possible
+  // when they happen outside the HDF5 lock.
+  native._testing.awaitConcurrentDecodes(2)
+  const frames = await Promise.all(Array.from({ length: FRAMES }, (_, i) => ds.readAsync(frameSel(i))))
+  expect(frames.every((frame, i) => checkFrame(frame, i))).toBe(true)
+  expect(native._testing.peakConcurrentDecodes()).toBeGreaterThanOrEqual(2)
+  f.close()
+})
+
+test('an uncompressed writer followed live, 4 reads in flight: every frame, exact', async () => {
+  const live = path.join(dir, 'live.h5')
+  const frames = 400
+  const w = spawnWriter(live, { frames, frameShape: [256, 256] })
+  await w.waitFor('ready')
+  const f = File.open(live, { swmr: true, locking: false })
+  const data = f.dataset('/entry/data/data')
+  const keys = f.dataset('/entry/keys/uid')
+  let next = 0
+  let bad = 0
+  const deadline = Date.now() + 30000
+  while (next < frames && Date.now() < deadline) {
+    keys.refresh()
+    data.refresh()
+    let ready = next
+    const n = keys.shape[0]
+    if (n > next) {
+      for (const k of keys.read({ start: [next], count: [n - next] }) as Int32Array) {
+        if (k === 0) break
+        ready++
+      }
+    }
+    if (ready === next) {
+      await new Promise((r) => setTimeout(r, 1))
+      continue
+    }
+    for await (const frame of data.readFrames(next, ready, { concurrency: 4 })) {
+      if (!checkFrame(frame, next)) bad++
+      next++
+    }
+  }
+  expect(await w.exited).toBe(0)
+  expect({ next, bad }).toEqual({ next: frames, bad: 0 })
+  expect(data.readStats).toEqual({ direct: frames, hdf5: 0, chunksReadOutsideLock: frames })
+  f.close()
+})
