@@ -1,5 +1,6 @@
 #include "chunk_reader.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -83,21 +84,23 @@ struct DecodeScope {
   throw H5Failure("H5_CORRUPT_CHUNK", "Corrupt " + ChunkName(f, i) + ": " + why);
 }
 
-// Copy a decoded chunk into a target it is not contiguous in, one innermost row at a time.
-void Scatter(const uint8_t* chunkData, uint8_t* target, const std::vector<hsize_t>& origin,
-             const std::vector<hsize_t>& chunk, const std::vector<hsize_t>& count, size_t elemSize) {
+// Copy the box [lo, hi) (chunk coordinates) of a decoded chunk to `origin` in a target of shape
+// `count`, one innermost row at a time.
+void CopyBox(const uint8_t* chunkData, const std::vector<hsize_t>& chunk, const std::vector<hsize_t>& lo,
+             const std::vector<hsize_t>& hi, uint8_t* target, const std::vector<hsize_t>& origin,
+             const std::vector<hsize_t>& count, size_t elemSize) {
   const size_t rank = chunk.size();
-  const size_t rowBytes = chunk[rank - 1] * elemSize;
-  const hsize_t rows = Product(chunk) / chunk[rank - 1];
-  std::vector<hsize_t> pos(origin);
-  std::vector<hsize_t> within(rank, 0);
-  for (hsize_t r = 0; r < rows; r++) {
-    for (size_t d = 0; d < rank; d++) pos[d] = origin[d] + within[d];
-    std::memcpy(target + LinearOffset(pos, count) * elemSize, chunkData + r * rowBytes, rowBytes);
-    for (size_t d = rank - 1; d-- > 0;) {  // next row: odometer over all but the last dimension
-      if (++within[d] < chunk[d]) break;
-      within[d] = 0;
+  const size_t rowBytes = (hi[rank - 1] - lo[rank - 1]) * elemSize;
+  std::vector<hsize_t> within(lo), pos(rank);
+  for (;;) {
+    for (size_t d = 0; d < rank; d++) pos[d] = origin[d] + within[d] - lo[d];
+    std::memcpy(target + LinearOffset(pos, count) * elemSize, chunkData + LinearOffset(within, chunk) * elemSize, rowBytes);
+    size_t d = rank - 1;
+    while (d-- > 0) {  // next row: odometer over all but the last dimension
+      if (++within[d] < hi[d]) break;
+      within[d] = lo[d];
     }
+    if (d == size_t(-1)) return;
   }
 }
 
@@ -141,14 +144,18 @@ std::string WhyNotDirect(const ChunkLayout& layout, const Selection& sel, const 
   if (!layout.filterProblem.empty()) return layout.filterProblem;
   if (!raw && !layout.storedIsNative) return "the stored type needs converting (byte order or float16)";
   if (layout.chunk.size() != dims.size() || dims.empty()) return "the chunk rank does not match the dataset's";
+  bool whole = true;
   for (size_t d = 0; d < dims.size(); d++) {
     hsize_t start = sel.all ? 0 : sel.start[d];
     hsize_t count = sel.all ? dims[d] : sel.count[d];
     hsize_t step = sel.all ? 1 : sel.step[d];
     if (count > 1 && step != 1) return "the selection has a step";
-    if (start % layout.chunk[d] || count % layout.chunk[d])
-      return "the selection is not made of whole chunks (chunks " + Join(layout.chunk) + ")";
+    if (start % layout.chunk[d] || count % layout.chunk[d]) whole = false;
   }
+  // Parts of compressed chunks: fetch and decode the chunk (for bitshuffle-LZ4 only the blocks the
+  // part needs), outside the lock. Parts of uncompressed chunks: H5Dread reads only the bytes needed.
+  if (!whole && layout.filters.empty())
+    return "the selection is not made of whole chunks (chunks " + Join(layout.chunk) + ") and they are not compressed";
   return "";
 }
 
@@ -165,15 +172,19 @@ bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize
   const size_t chunkBytes = Product(layout.chunk) * layout.storedElemSize;
   const bool straight = layout.filters.empty() && ChunksAreContiguous(layout.chunk, f.count);
 
-  std::vector<hsize_t> grid(rank), index(rank, 0);
-  for (size_t d = 0; d < rank; d++) grid[d] = f.count[d] / layout.chunk[d];
+  // The chunks the selection touches: from the one holding its first element to the one holding its last.
+  std::vector<hsize_t> first(rank), grid(rank), index(rank, 0);
+  for (size_t d = 0; d < rank; d++) {
+    first[d] = f.start[d] / layout.chunk[d];
+    grid[d] = (f.start[d] + f.count[d] - 1) / layout.chunk[d] - first[d] + 1;
+  }
   const hsize_t chunks = Product(grid);
   f.offsets.reserve(chunks);
   std::vector<hsize_t> sizes;
   sizes.reserve(chunks);
   for (hsize_t c = 0; c < chunks; c++) {
     std::vector<hsize_t> offset(rank);
-    for (size_t d = 0; d < rank; d++) offset[d] = f.start[d] + index[d] * layout.chunk[d];
+    for (size_t d = 0; d < rank; d++) offset[d] = (first[d] + index[d]) * layout.chunk[d];
     hsize_t size = 0;
     if (H5Dget_chunk_storage_size(ds.id, offset.data(), &size) < 0 || size == 0) {
       H5Eclear2(H5E_DEFAULT);
@@ -196,7 +207,7 @@ bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize
       CorruptChunk(f, c, "stored size " + std::to_string(sizes[c]) + " bytes for " + std::to_string(chunkBytes) +
                              " bytes of data");
     void* into;
-    if (straight && sizes[c] == chunkBytes) {
+    if (straight && sizes[c] == chunkBytes) {  // (no filters: the selection is whole chunks)
       std::vector<hsize_t> origin(rank);
       for (size_t d = 0; d < rank; d++) origin[d] = f.offsets[c][d] - f.start[d];
       into = static_cast<uint8_t*>(target.data) + LinearOffset(origin, f.count) * layout.storedElemSize;
@@ -224,22 +235,37 @@ void DecodeChunks(FetchedChunks& f, const ReadTarget& target) {
     DecodeScope counted;  // the chunk's work outside the lock: its bytes' pread, its decode
     CompleteDeferredRead(f.deferred[c], ChunkName(f, c));
     if (f.stored[c].empty()) return;  // pread straight into the target
-    std::vector<hsize_t> origin(rank);
-    for (size_t d = 0; d < rank; d++) origin[d] = f.offsets[c][d] - f.start[d];
+    // The part of the chunk the selection takes, [lo, hi) in chunk coordinates, and where it goes.
+    std::vector<hsize_t> lo(rank), hi(rank), origin(rank);
+    bool whole = true;
+    for (size_t d = 0; d < rank; d++) {
+      const hsize_t at = f.offsets[c][d], end = f.start[d] + f.count[d];
+      lo[d] = f.start[d] > at ? f.start[d] - at : 0;
+      hi[d] = std::min<hsize_t>(end - at, layout.chunk[d]);
+      origin[d] = at + lo[d] - f.start[d];
+      whole = whole && lo[d] == 0 && hi[d] == layout.chunk[d];
+    }
     thread_local std::vector<uint8_t> chunkScratch;
     uint8_t* into;
-    if (contiguous) {
+    if (whole && contiguous) {
       into = base + LinearOffset(origin, f.count) * elemSize;
     } else {
       if (chunkScratch.size() < chunkBytes) chunkScratch.resize(chunkBytes);
       into = chunkScratch.data();
     }
     try {
-      decode::DecodeChunk(layout.filters, f.masks[c], f.stored[c].data(), f.stored[c].size(), into, chunkBytes);
+      if (whole) {
+        decode::DecodeChunk(layout.filters, f.masks[c], f.stored[c].data(), f.stored[c].size(), into, chunkBytes);
+      } else {
+        std::vector<hsize_t> last(hi);
+        for (hsize_t& x : last) x--;
+        decode::DecodeChunkRange(layout.filters, f.masks[c], f.stored[c].data(), f.stored[c].size(), into, chunkBytes,
+                                 LinearOffset(lo, layout.chunk) * elemSize, (LinearOffset(last, layout.chunk) + 1) * elemSize);
+      }
     } catch (const decode::DecodeError& e) {
       CorruptChunk(f, c, e.what());
     }
-    if (!contiguous) Scatter(into, base, origin, layout.chunk, f.count, elemSize);
+    if (!(whole && contiguous)) CopyBox(into, layout.chunk, lo, hi, base, origin, f.count, elemSize);
     std::vector<uint8_t>().swap(f.stored[c]);  // free as we go: many-chunk reads hold less at once
   });
 }

@@ -1,9 +1,11 @@
 // The direct-chunk read path. libhdf5 runs one call at a time, filters included, so compressed
-// reads through H5Dread never run in parallel. For selections made of whole chunks we instead take
-// the HDF5 lock only to fetch each chunk's stored bytes (H5Dget_chunk_storage_size + H5Dread_chunk,
-// a few microseconds, O(1) per chunk) and decode them outside it, on the decode pool, straight into
-// the caller's buffer. Everything else, and any chunk not written yet (fill value), goes through
-// H5Dread. Both paths give the same bytes.
+// reads through H5Dread never run in parallel. For selections made of whole chunks, or of parts of
+// compressed chunks, we instead take the HDF5 lock only to locate each chunk's stored bytes
+// (H5Dget_chunk_storage_size + H5Dread_chunk, a few microseconds, O(1) per chunk; the reader driver
+// leaves the pread itself to us) and read and decode them outside it, on the decode pool, straight
+// into the caller's buffer. A part of a bitshuffle-LZ4 chunk decodes only the blocks it needs.
+// Everything else, and any chunk not written yet (fill value), goes through H5Dread. Both paths give
+// the same bytes.
 #pragma once
 #include <hdf5.h>
 #include <napi.h>

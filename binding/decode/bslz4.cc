@@ -53,7 +53,8 @@ uint64_t Bslz4DecodedBytes(const uint8_t* src, size_t srcLen) {
   return ReadBE64(src);
 }
 
-void DecodeBslz4(const uint8_t* src, size_t srcLen, uint8_t* dst, size_t dstLen, size_t elemSize) {
+void DecodeBslz4(const uint8_t* src, size_t srcLen, uint8_t* dst, size_t dstLen, size_t elemSize, size_t firstElem,
+                 size_t endElem) {
   uint64_t announced = Bslz4DecodedBytes(src, srcLen);
   if (announced != dstLen)
     Corrupt("bitshuffle-LZ4 header says " + Str(announced) + " decoded bytes, the chunk holds " + Str(dstLen));
@@ -75,6 +76,11 @@ void DecodeBslz4(const uint8_t* src, size_t srcLen, uint8_t* dst, size_t dstLen,
     if (compressed > size_t(end - p) || compressed > uint32_t(INT32_MAX))
       Corrupt("bitshuffle-LZ4 block " + Str(index) + " claims " + Str(compressed) + " compressed bytes, " +
               Str(end - p) + " remain");
+    if (first + n <= firstElem || first >= endElem) {  // outside the range: skip it
+      p += compressed;
+      index++;
+      return;
+    }
     int got = LZ4_decompress_safe(reinterpret_cast<const char*>(p), reinterpret_cast<char*>(scratch.block.data()),
                                   int(compressed), int(bytes));
     if (got != int(bytes))
@@ -88,7 +94,7 @@ void DecodeBslz4(const uint8_t* src, size_t srcLen, uint8_t* dst, size_t dstLen,
   if (rawBytes > size_t(end - p))
     Corrupt("bitshuffle-LZ4 chunk ends " + Str(rawBytes - (end - p)) + " bytes before its last " +
             Str(count - covered) + " elements");
-  if (rawBytes) std::memcpy(dst + covered * elemSize, p, rawBytes);
+  if (rawBytes && count > firstElem && covered < endElem) std::memcpy(dst + covered * elemSize, p, rawBytes);
 }
 
 void DecodeBitshuffle(const uint8_t* src, size_t srcLen, uint8_t* dst, size_t dstLen, size_t elemSize,

@@ -20,7 +20,11 @@ constexpr size_t kBslz4HeaderBytes = 12;
 uint64_t Bslz4DecodedBytes(const uint8_t* src, size_t srcLen);
 
 // Decode into exactly dstLen bytes; throws DecodeError when the chunk disagrees with its framing.
-void DecodeBslz4(const uint8_t* src, size_t srcLen, uint8_t* dst, size_t dstLen, size_t elemSize);
+// With a range of elements [firstElem, endElem), only the blocks holding them are decompressed and
+// unshuffled (into their places in dst; other bytes of dst are left as they were); the framing of
+// every block is still checked.
+void DecodeBslz4(const uint8_t* src, size_t srcLen, uint8_t* dst, size_t dstLen, size_t elemSize,
+                 size_t firstElem = 0, size_t endElem = SIZE_MAX);
 void DecodeBitshuffle(const uint8_t* src, size_t srcLen, uint8_t* dst, size_t dstLen, size_t elemSize,
                       size_t blockSize);
 

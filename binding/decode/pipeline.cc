@@ -73,6 +73,15 @@ std::string WhyNotDecodable(const FilterStep& step) {
   return Describe(step) + " has no built-in decoder";
 }
 
+void DecodeChunkRange(const std::vector<FilterStep>& steps, uint32_t mask, const uint8_t* src, size_t srcLen,
+                      uint8_t* dst, size_t dstLen, size_t firstByte, size_t endByte) {
+  if (steps.size() == 1 && (mask & 1) == 0 && steps[0].id == kBitshuffleFilter && Cd(steps[0], 4) == kBitshuffleLz4) {
+    const size_t elemSize = Cd(steps[0], 2);
+    if (elemSize) return DecodeBslz4(src, srcLen, dst, dstLen, elemSize, firstByte / elemSize, (endByte + elemSize - 1) / elemSize);
+  }
+  DecodeChunk(steps, mask, src, srcLen, dst, dstLen);
+}
+
 void DecodeChunk(const std::vector<FilterStep>& steps, uint32_t mask, const uint8_t* src, size_t srcLen,
                  uint8_t* dst, size_t dstLen) {
   std::vector<size_t> active;
