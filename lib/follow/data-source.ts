@@ -54,6 +54,15 @@ export interface DataSourceOptions extends KeyFollowerOptions {
    * in an item are then only valid until the next step: copy what you keep.
    */
   reuseBuffers?: boolean
+  /**
+   * Async iteration only: keep the frame reads of up to this many indices in flight (default 1),
+   * yielded in index order. Only indices the follower already knows are ready are read ahead, so
+   * this never waits for the writer. Helps where decoding dominates (compressed frames: the reads
+   * decode in parallel on the decode pool). With `reuseBuffers` each label rotates through
+   * `concurrency + 1` arrays, so an item's arrays still stay valid until the next step. Not with
+   * `latestOnly` (which reads only the newest frame: there is nothing to read ahead).
+   */
+  concurrency?: number
 }
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true }
@@ -114,7 +123,13 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
   #latestOnly: boolean
   /** With `latestOnly`: ready frames passed over for a newer one. */
   skippedFrames = 0
-  #buffers = new Map<string, AnyTypedArray>()
+  /** With reuseBuffers: per label, the arrays frames are read into, taken in turn. */
+  #buffers = new Map<string, { arrays: AnyTypedArray[]; next: number }>()
+  #concurrency: number
+  /** concurrency > 1: the next indices' items, reads in flight, in index order. */
+  #pipeline: Promise<DataSourceItem>[] = []
+  /** Last index the follower handed out (in this shard or not): read ahead only below its currentMax. */
+  #pulled = -1
 
   /**
    * `keys`: the key dataset(s) a KeyFollower follows — or `null` with `options.follower` (e.g. a
@@ -142,6 +157,17 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     this.shard = shard ? { ...shard } : null
     this.#reuse = options.reuseBuffers ?? false
     this.#latestOnly = options.latestOnly ?? false
+    const concurrency = options.concurrency ?? 1
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1)
+      throw new H5Error(`concurrency must be a positive integer, got ${concurrency}`, 'ERR_INVALID_ARG')
+    if (concurrency > 1 && this.#latestOnly)
+      throw new H5Error('latestOnly reads only the newest frame: it cannot read ahead with concurrency > 1', 'ERR_INVALID_ARG')
+    this.#concurrency = concurrency
+  }
+
+  /** Indices whose frames async iteration keeps in flight. */
+  get concurrency(): number {
+    return this.#concurrency
   }
 
   get scanRank(): number {
@@ -152,10 +178,15 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     return this.follower.maxshape
   }
 
-  /** Start again from index 0 (the finished flag stays set, as in swmr_tools). */
+  /** Start again from index 0 (the finished flag stays set, as in swmr_tools); reads ahead are dropped. */
   reset(): void {
     this.follower.reset()
     this.#maxIndex = -1
+    this.#pulled = -1
+    if (this.#pipeline.length > 0) {
+      this.#pipeline = [] // their failures are already caught
+      this.#buffers.clear() // reads still running write into these arrays: hand out fresh ones
+    }
   }
 
   /** True once the finished flag was seen (swmr_tools `is_scan_finished`). */
@@ -168,8 +199,11 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     return this.follower.timedOut
   }
 
+  /** One step, reading on this thread (`concurrency` does not apply: nothing is read ahead). */
   next(): IteratorResult<DataSourceItem, undefined> {
     if (this.#serial.busy) throw new H5Error('DataSource: an async call is still running', 'ERR_INVALID_ARG')
+    if (this.#pipeline.length > 0)
+      throw new H5Error('DataSource: frames read ahead by async iteration are pending; go on with nextAsync() or reset()', 'ERR_INVALID_ARG')
     const i = this.#nextIndex()
     if (i < 0) return DONE
     const plan = this.#plan(i)
@@ -180,16 +214,10 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
   }
 
   nextAsync(): Promise<IteratorResult<DataSourceItem, undefined>> {
+    if (this.#concurrency > 1) return this.#serial.run(() => this.#nextAhead())
     return this.#serial.run(async () => {
-      let i: number
-      for (;;) {
-        const r = await this.follower.nextAsync()
-        if (r.done) return DONE
-        if (this.#inShard(r.value)) {
-          i = this.#latest(r.value)
-          break
-        }
-      }
+      const i = await this.#nextIndexAsync()
+      if (i < 0) return DONE
       const plan = this.#plan(i)
       const frames = await Promise.all(
         plan.map((p) =>
@@ -200,6 +228,57 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
       )
       return { value: this.#item(i, frames, plan), done: false }
     })
+  }
+
+  // concurrency > 1: the head of the pipeline, kept full with indices already known to be ready.
+  async #nextAhead(): Promise<IteratorResult<DataSourceItem, undefined>> {
+    this.#fill()
+    if (this.#pipeline.length === 0) {
+      const i = await this.#nextIndexAsync() // nothing known ready: wait for the writer
+      if (i < 0) return DONE
+      this.#pipeline.push(this.#readAhead(i))
+      this.#fill() // the poll that found i may have found more
+    }
+    const head = this.#pipeline.shift()!
+    try {
+      return { value: await head, done: false }
+    } finally {
+      this.#fill() // keep the pool busy while the consumer works on this item
+    }
+  }
+
+  // Start reads for known-ready indices until `concurrency` are in flight (besides the item being
+  // handed out). follower.next() returns at once for an index at most currentMax: no I/O, no wait.
+  #fill(): void {
+    while (this.#pipeline.length < this.#concurrency && this.follower.currentMax > this.#pulled) {
+      const i = this.#pull(this.follower.next())
+      if (i < 0) return
+      if (this.#inShard(i)) this.#pipeline.push(this.#readAhead(i))
+    }
+  }
+
+  // Read every label of index i. Planned and started now, in index order, so a new batch's
+  // refresh comes before its reads (reads of the previous batch may still be running: safe, as
+  // each read's HDF5 calls run under the HDF5 lock and its decode works on a copy of the chunk).
+  // Settles once every label's read has, so no read outlives its item (and its array's turn).
+  #readAhead(i: number): Promise<DataSourceItem> {
+    const item = (async () => {
+      const plan = this.#plan(i)
+      for (const p of plan) {
+        if (!p.refresh) continue
+        p.reader.refresh()
+        p.refresh = false
+      }
+      const reads = plan.map((p) =>
+        p.buffer ? p.reader.readFrameIntoAsync(p.index, p.buffer) : p.reader.readFrameAsync(p.index),
+      )
+      const results = await Promise.allSettled(reads)
+      const failed = results.find((r) => r.status === 'rejected')
+      if (failed) throw failed.reason
+      return this.#item(i, results.map((r) => (r as PromiseFulfilledResult<Frame>).value), plan)
+    })()
+    item.catch(() => {}) // a failure surfaces at its turn, not as an unhandled rejection
+    return item
   }
 
   [Symbol.iterator](): Iterator<DataSourceItem, undefined> {
@@ -226,13 +305,20 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     if (!this.#latestOnly) return i
     let newest = i
     while (this.follower.currentMax > newest) {
-      const r = this.follower.next()
-      if (r.done) break
-      if (!this.#inShard(r.value)) continue
+      const next = this.#pull(this.follower.next())
+      if (next < 0) break
+      if (!this.#inShard(next)) continue
       this.skippedFrames++
-      newest = r.value
+      newest = next
     }
     return newest
+  }
+
+  // Every index taken from the follower passes here: -1 when it has none.
+  #pull(r: IteratorResult<number, undefined>): number {
+    if (r.done) return -1
+    this.#pulled = r.value
+    return r.value
   }
 
   #inShard(i: number): boolean {
@@ -241,9 +327,17 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
 
   #nextIndex(): number {
     for (;;) {
-      const r = this.follower.next()
-      if (r.done) return -1
-      if (this.#inShard(r.value)) return this.#latest(r.value)
+      const i = this.#pull(this.follower.next())
+      if (i < 0) return -1
+      if (this.#inShard(i)) return this.#latest(i)
+    }
+  }
+
+  async #nextIndexAsync(): Promise<number> {
+    for (;;) {
+      const i = this.#pull(await this.follower.nextAsync())
+      if (i < 0) return -1
+      if (this.#inShard(i)) return this.#latest(i)
     }
   }
 
@@ -268,18 +362,20 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     return plan
   }
 
-  // One array per label, sized for the frame (refreshed first if this step refreshes).
+  // The label's next array, sized for the frame (refreshed first if this step refreshes). One per
+  // label; concurrency n: n + 1 in turn (n in flight, one with the consumer).
   #buffer(p: Plan): AnyTypedArray {
     if (p.refresh) {
       p.reader.refresh()
       p.refresh = false
     }
     const size = p.reader.frameSize
-    let buf = this.#buffers.get(p.label)
-    if (!buf || buf.length !== size) {
-      buf = p.reader.allocateFrame()
-      this.#buffers.set(p.label, buf)
-    }
+    let ring = this.#buffers.get(p.label)
+    if (!ring) this.#buffers.set(p.label, (ring = { arrays: [], next: 0 }))
+    const k = ring.next
+    ring.next = (k + 1) % (this.#concurrency === 1 ? 1 : this.#concurrency + 1)
+    let buf = ring.arrays[k]
+    if (!buf || buf.length !== size) buf = ring.arrays[k] = p.reader.allocateFrame()
     return buf
   }
 
