@@ -95,14 +95,23 @@ async function framesRate(ds, recycle) {
   return n / (Number(process.hrtime.bigint() - t0) / 1e9)
 }
 
-function h5pyRate(file, plugin) {
+// A region of interest: 64 x 64 pixels in the middle of the frame (8 rows of bitshuffle blocks).
+const REGION = { at: [224, 224], size: [64, 64] }
+function regionSel(i) {
+  return { start: [i % FRAMES, ...REGION.at], count: [1, ...REGION.size] }
+}
+
+// h5py's low-level read of each frame (or of the region) into one preallocated array.
+function h5pyRate(file, plugin, region = false) {
+  const [y, x] = region ? REGION.at : [0, 0]
+  const [h, w] = region ? REGION.size : SHAPE
   const script = `
 import sys, time, h5py, numpy
 f = h5py.File(sys.argv[1], 'r'); d = f['/data']
-out = numpy.empty((1, 512, 512), 'u2'); mspace = h5py.h5s.create_simple((1, 512, 512))
+out = numpy.empty((1, ${h}, ${w}), 'u2'); mspace = h5py.h5s.create_simple((1, ${h}, ${w}))
 fspace = d.id.get_space(); n = d.shape[0]; i = 0; t0 = time.perf_counter()
 while time.perf_counter() - t0 < float(sys.argv[2]):
-    fspace.select_hyperslab((i % n, 0, 0), (1, 512, 512))
+    fspace.select_hyperslab((i % n, ${y}, ${x}), (1, ${h}, ${w}))
     d.id.read(mspace, fspace, out)
     i += 1
 print(i / (time.perf_counter() - t0))`
@@ -132,7 +141,10 @@ async function main() {
       fs.readFileSync(file)
       const f = h5.File.open(file, { swmr: false })
       const ds = f.dataset('/data')
+      const sec2 = h5.File.open(file, { swmr: false, driver: 'sec2' })
+      const dsSec2 = sec2.dataset('/data')
       const frame = new Uint16Array(SHAPE[0] * SHAPE[1])
+      const region = new Uint16Array(REGION.size[0] * REGION.size[1])
       const r = { ratio: (FRAMES * FRAME_BYTES) / bytes }
       const figures = {
         hdf5Sync: () => rate((i) => ds.readInto(selection(i), frame, { path: 'hdf5' })),
@@ -140,6 +152,9 @@ async function main() {
         directSync: () => rate((i) => ds.readInto(selection(i), frame)),
         direct1: () => asyncRate(ds, 1, 2),
         direct2: () => asyncRate(ds, 2, 4),
+        direct2Sec2: () => asyncRate(dsSec2, 2, 4),
+        regionDirect: () => rate((i) => ds.readInto(regionSel(i), region)),
+        regionHdf5: () => rate((i) => ds.readInto(regionSel(i), region, { path: 'hdf5' })),
         frames: () => framesRate(ds, false),
         framesRecycled: () => framesRate(ds, true),
       }
@@ -148,7 +163,9 @@ async function main() {
         for (const [name, measure] of Object.entries(figures)) r[name] = Math.max(r[name] ?? 0, await measure())
       h5.setDecodeThreads(cores)
       f.close()
+      sec2.close()
       r.h5py = Math.max(...Array.from({ length: TRIALS }, () => h5pyRate(file, true)))
+      r.h5pyRegion = Math.max(...Array.from({ length: TRIALS }, () => h5pyRate(file, true, true)))
       results[compression] = r
       console.log(`\n${compression} (compression ratio ${r.ratio.toFixed(1)}):`)
       console.log(`  H5Dread, sync                 ${fmt(r.hdf5Sync)}`)
@@ -156,9 +173,14 @@ async function main() {
       console.log(`  direct, sync (JS thread)      ${fmt(r.directSync)}`)
       console.log(`  direct, async, 1 thread       ${fmt(r.direct1)}`)
       console.log(`  direct, async, 2 threads      ${fmt(r.direct2)}   (${(r.direct2 / r.direct1).toFixed(2)}x 1 thread)`)
+      console.log(`  same, HDF5's sec2 driver      ${fmt(r.direct2Sec2)}   (chunk bytes read under the HDF5 lock)`)
       console.log(`  readFrames, new array/frame   ${fmt(r.frames)}`)
       console.log(`  readFrames, recycle           ${fmt(r.framesRecycled)}`)
       console.log(`  h5py (Debian), low-level read ${fmt(r.h5py)}   (direct 2 threads: ${(r.direct2 / r.h5py).toFixed(1)}x h5py)`)
+      const regions = (fps) => `${fps.toFixed(0).padStart(6)} regions/s`
+      console.log(`  ${REGION.size.join('x')} region, direct, sync      ${regions(r.regionDirect)}   (${(r.regionDirect / r.directSync).toFixed(1)}x whole frames)`)
+      console.log(`  ${REGION.size.join('x')} region, H5Dread, sync     ${regions(r.regionHdf5)}`)
+      console.log(`  ${REGION.size.join('x')} region, h5py              ${regions(r.h5pyRegion)}   (direct: ${(r.regionDirect / r.h5pyRegion).toFixed(1)}x h5py)`)
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
