@@ -28,6 +28,8 @@ test('errors are one clear line with the code, and a non-zero exit', () => {
   expect(missing.stderr).toMatch(/^h5swmr ls: .*missing\.h5.* \(ENOENT\)$/m)
   const bad = run('simulate', path.join(dir, 'x.h5'), '--frame-shape', 'big')
   expect(bad.stderr.trim()).toBe("h5swmr simulate: --frame-shape must look like 512x512, got 'big' (ERR_USAGE)")
+  const ahead = run('follow', path.join(dir, 'x.h5'), '--concurrency', '0')
+  expect(ahead.stderr.trim()).toBe("h5swmr follow: --concurrency must be a whole number of frames >= 1, got '0' (ERR_USAGE)")
   const notHdf5 = run('ls', __filename)
   expect(notHdf5.stderr.trim()).toMatch(/\(H5_NOT_HDF5\)$/)
 })
@@ -47,10 +49,10 @@ test('simulate then ls: the tree, growth marks and SWMR status', () => {
   expect(json.tree.children[0].name).toBe('entry')
 })
 
-test('follow --json on a live scan: one line per frame, then a summary on stderr', async () => {
+test('follow --json on a live scan, 4 frames read ahead: one line per frame in order, then a summary on stderr', async () => {
   const file = path.join(dir, 'live.h5')
   const w = spawnWriter(file, { frames: 60, frameShape: [8, 8], rateHz: 300 })
-  const f = spawnProcess(process.execPath, [CLI, 'follow', file, '--json', '--timeout', '3'])
+  const f = spawnProcess(process.execPath, [CLI, 'follow', file, '--json', '--timeout', '3', '--concurrency', '4'])
   const code = await f.exited
   await w.exited
   expect(code).toBe(0)

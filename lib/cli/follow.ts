@@ -1,6 +1,7 @@
 // h5swmr follow FILE: follow a live scan with a DataSource, frame by frame.
 import { parseArgs } from 'node:util'
 import type { Dataset } from '../dataset'
+import { decodeThreads } from '../decode'
 import { DataSource } from '../follow/data-source'
 import { followScan, type ScanDiscovery } from '../nexus/discover'
 import { openForReadingAsync } from '../refresh'
@@ -22,6 +23,7 @@ Options:
   --poll MS         poll interval in milliseconds (default 10)
   --wait S          wait up to S seconds for the file and its SWMR writer (default 10)
   --shard I/N       only frames with index % N == I (split a scan across N processes)
+  --concurrency N   frames read ahead at once, in order (default: the decode threads, ${decodeThreads()})
   --json            print one JSON line per frame: index, position, per dataset sum/min/max
   -h, --help        this help
 
@@ -64,6 +66,7 @@ export async function run(argv: string[]): Promise<number> {
       poll: { type: 'string' },
       wait: { type: 'string', default: '10' },
       shard: { type: 'string' },
+      concurrency: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -85,6 +88,10 @@ export async function run(argv: string[]): Promise<number> {
     shard = { index: Number(m[1]), count: Number(m[2]) }
   }
 
+  const concurrency = values.concurrency !== undefined ? Number(values.concurrency) : decodeThreads()
+  if (!(Number.isSafeInteger(concurrency) && concurrency >= 1))
+    throw usage(`--concurrency must be a whole number of frames >= 1, got '${values.concurrency}'`)
+
   const stop = new AbortController()
   const onSigint = () => stop.abort()
   process.once('SIGINT', onSigint)
@@ -92,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
   const out = values.json ? process.stderr : process.stdout
   try {
     const finishedDataset = values.finished ? file.dataset(values.finished) : undefined
-    const common = { timeout, pollInterval, signal: stop.signal, shard, finishedDataset }
+    const common = { timeout, pollInterval, signal: stop.signal, shard, finishedDataset, concurrency }
     let source: DataSource
     if (!values.keys && !values.data) {
       const found = followScan(file, common)
