@@ -7,14 +7,15 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { log, setQuiet } = require('./lib/util')
 
-const CASES = ['static', 'large', 'compressed', 'follow', 'keys', 'memory']
+const CASES = ['static', 'large', 'compressed', 'follow', 'follow-bslz4', 'keys', 'memory']
 const ALIASES = { deflate: ['compressed:deflate'], bslz4: ['compressed:bslz4'], compressed: ['compressed:deflate', 'compressed:bslz4'] }
 
 const USAGE = `Usage: npm run bench -- [options]   (or: node bench/run.js [options])
 
 Cases: static (uncompressed 512×512 frames), large (2048×2048 frames), compressed (deflate+shuffle
 level 1 and bitshuffle-LZ4; also 'deflate', 'bslz4' alone), follow (live, writer in another
-process), keys (KeyFollower poll cost vs key count), memory (RSS over many reads).
+process), follow-bslz4 (the same with a bitshuffle-LZ4 writer), keys (KeyFollower poll cost vs key
+count), memory (RSS over many reads).
 
 Options:
   --quick          small sizes, fewer repeats (< 1 minute; asserts nothing about speed)
@@ -76,6 +77,7 @@ function plan(o) {
       name: 'static', fileName: q ? 'static-quick' : 'static',
       params: { frames: fr(2000, 200), frameShape: q ? [256, 256] : [512, 512], dtype: 'uint16', compression: 'none' },
       pyVariants: ['getitem', 'read_direct', 'getitem_nocache'],
+      sec2Row: true,
     },
     large: {
       name: 'large', fileName: q ? 'large-quick' : 'large',
@@ -93,6 +95,7 @@ function plan(o) {
       pyVariants: ['getitem', 'read_direct'],
     },
     follow: { frames: fr(2000, 150), frameShape: q ? [256, 256] : [512, 512], pollInterval: 1, refreshFrames: q ? 100 : 500 },
+    'follow-bslz4': { frames: fr(1000, 150), frameShape: q ? [256, 256] : [512, 512], pollInterval: 1, runs: Math.min(o.repeats, q ? 2 : 3), concurrency: 2 },
     keys: { sizes: q ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6], polls: q ? 50 : 200 },
     memory: { frames: q ? 2000 : 20000 },
   }
@@ -161,6 +164,11 @@ async function main() {
         else res = await runReadCase({ ...spec, title: titleOf(spec) })
       } else if (c === 'follow') {
         res = await require('./cases/follow').runFollowCase({ ...P.follow, repeats: o.repeats, quick: o.quick })
+      } else if (c === 'follow-bslz4') {
+        const { bslz4Available } = require('./lib/features')
+        const avail = await bslz4Available()
+        if (!avail.ok) res = { kind: 'skipped', title: 'follow-bslz4', reason: 'bslz4 not available in this build', detail: avail.reason }
+        else res = await require('./cases/follow').runBslz4FollowCase(P['follow-bslz4'])
       } else if (c === 'keys') {
         res = await require('./cases/keys').runKeysCase({ ...P.keys, repeats: o.repeats })
       } else if (c === 'memory') {

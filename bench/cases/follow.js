@@ -65,7 +65,7 @@ function start(args) {
 /** One live session: writer + one follower on a fresh file. */
 async function session(follower, o) {
   fs.rmSync(o.file, { force: true })
-  const writer = start([CHILD('writer.js'), JSON.stringify({ file: o.file, frames: o.frames, frameShape: o.frameShape })])
+  const writer = start([CHILD('writer.js'), JSON.stringify({ file: o.file, frames: o.frames, frameShape: o.frameShape, compression: o.compression ?? 'none' })])
   try {
     if (!(await writer.waitLine('ready'))) throw new Error(`writer did not start: ${writer.stderr().trim() || writer.lines.join(' ')}`)
     const fol = start(follower.args(o))
@@ -155,6 +155,27 @@ async function refreshCheck(o) {
   }
 }
 
+/** One follower's runs, summed and summarised. */
+function summarise(name, rs) {
+  return {
+    name,
+    runs: rs,
+    written: rs.reduce((a, x) => a + x.written, 0),
+    followed: rs.reduce((a, x) => a + x.followed, 0),
+    bad: rs.reduce((a, x) => a + x.bad, 0),
+    writerFps: summary(rs.map((x) => x.writerFps)),
+    followedFps: summary(rs.map((x) => x.followedFps)),
+    latencyP50: summary(rs.map((x) => x.latencyP50)),
+    latencyP99: summary(rs.map((x) => x.latencyP99)),
+    latencyMax: summary(rs.map((x) => x.latencyMax)),
+    polls: summary(rs.map((x) => x.polls)),
+    errors: rs.reduce((a, x) => a + x.errors, 0),
+    probeLateP99: summary(rs.map((x) => x.probeLateP99)),
+    probeLateMax: summary(rs.map((x) => x.probeLateMax)),
+    lastError: rs.map((x) => x.lastError).filter(Boolean).pop() ?? null,
+  }
+}
+
 async function runFollowCase(spec) {
   const o = {
     file: path.join(data.ensureDir(), `follow-${process.pid}.h5`),
@@ -183,26 +204,7 @@ async function runFollowCase(spec) {
   } finally {
     fs.rmSync(o.file, { force: true })
   }
-  const followers = list.map((f) => {
-    const rs = runs[f.name]
-    return {
-      name: f.name,
-      runs: rs,
-      written: rs.reduce((a, x) => a + x.written, 0),
-      followed: rs.reduce((a, x) => a + x.followed, 0),
-      bad: rs.reduce((a, x) => a + x.bad, 0),
-      writerFps: summary(rs.map((x) => x.writerFps)),
-      followedFps: summary(rs.map((x) => x.followedFps)),
-      latencyP50: summary(rs.map((x) => x.latencyP50)),
-      latencyP99: summary(rs.map((x) => x.latencyP99)),
-      latencyMax: summary(rs.map((x) => x.latencyMax)),
-      polls: summary(rs.map((x) => x.polls)),
-      errors: rs.reduce((a, x) => a + x.errors, 0),
-      probeLateP99: summary(rs.map((x) => x.probeLateP99)),
-      probeLateMax: summary(rs.map((x) => x.probeLateMax)),
-      lastError: rs.map((x) => x.lastError).filter(Boolean).pop() ?? null,
-    }
-  })
+  const followers = list.map((f) => summarise(f.name, runs[f.name]))
   for (const f of followers) if (f.errors) notes.push(`${f.name}: ${f.errors} polls failed and were retried (last: ${f.lastError})`)
   notes.push(
     `writer: simulateScan at max rate in its own process (extend, write+flush data, write+flush key, flush timestamp per frame); ` +
@@ -231,4 +233,53 @@ async function runFollowCase(spec) {
   }
 }
 
-module.exports = { runFollowCase }
+/**
+ * Issue 6: live follow of a bitshuffle-LZ4 writer (simulateScan `compression: 'bslz4'`) at its
+ * maximum rate, h5swmr only: a DataSource read with async iteration, `concurrency` frames in flight
+ * on the decode pool. spec: { frames, frameShape, pollInterval, runs, concurrency }.
+ */
+async function runBslz4FollowCase(spec) {
+  const o = {
+    file: path.join(data.ensureDir(), `follow-bslz4-${process.pid}.h5`),
+    frames: spec.frames,
+    frameShape: spec.frameShape,
+    pollInterval: spec.pollInterval,
+    timeout: 5000,
+    compression: 'bslz4',
+  }
+  const follower = {
+    name: `h5swmr DataSource for await, reuseBuffers, concurrency ${spec.concurrency}`,
+    args: (x) => [CHILD('follow_h5swmr.js'), JSON.stringify({ file: x.file, pollInterval: x.pollInterval, timeout: x.timeout, iterate: 'async', reuseBuffers: true, concurrency: spec.concurrency })],
+  }
+  const runs = []
+  try {
+    for (let r = 0; r < spec.runs; r++) {
+      const run = await session(follower, o)
+      runs.push(analyse(run, run.writer.frames, flushTimes(o.file)))
+      log(`  follow-bslz4: run ${r + 1}/${spec.runs} done`)
+    }
+  } finally {
+    fs.rmSync(o.file, { force: true })
+  }
+  const f = summarise(follower.name, runs)
+  const notes = []
+  if (f.errors) notes.push(`${f.name}: ${f.errors} polls failed and were retried (last: ${f.lastError})`)
+  notes.push(
+    `writer: simulateScan with compression 'bslz4' (bitshuffle-LZ4, one frame per chunk) at max rate in its own process, as in the follow case; ` +
+      `the follower polls every ${o.pollInterval} ms and keeps up to ${spec.concurrency} frames in flight on the decode pool (default size); ` +
+      'latency, wake-up delay and bad as in the follow case (bad: wrong, duplicate or out-of-order frames, sampled check of 64 pixels per frame)',
+  )
+  return {
+    kind: 'follow',
+    title: `follow-bslz4: ${o.frames} frames of ${o.frameShape.join('×')} uint16, bitshuffle-LZ4, written at max rate by another process, ${spec.runs} runs`,
+    frames: o.frames,
+    frameShape: o.frameShape,
+    compression: 'bslz4',
+    pollInterval: o.pollInterval,
+    concurrency: spec.concurrency,
+    followers: [f],
+    notes,
+  }
+}
+
+module.exports = { runFollowCase, runBslz4FollowCase }

@@ -24,6 +24,9 @@ const ROW = {
   async2: 'h5swmr readAsync, 2 in flight',
   intoAsync1: 'h5swmr readIntoAsync, 1 in flight',
   intoAsync2: 'h5swmr readIntoAsync, 2 in flight',
+  pool1: 'h5swmr readIntoAsync, 1 decode thread (2 in flight)',
+  pool2: 'h5swmr readIntoAsync, 2 decode threads (4 in flight)',
+  pool2Sec2: 'h5swmr readIntoAsync, 2 decode threads (4 in flight), sec2 driver',
   dsSync: 'h5swmr DataSource for-of, reuseBuffers',
   dsAsync: 'h5swmr DataSource for await',
   h5py: 'h5py ds[i]',
@@ -73,6 +76,47 @@ function ranged(name, fn, { allocates = false } = {}) {
   }
 }
 
+/**
+ * A contender on the decode pool (issue 6): `threads` decode threads, `lanes` reads in flight, each
+ * lane into its own buffer (as scripts/bench-decode.js: 1 thread with 2 in flight, 2 threads with 4).
+ * The pool is sized before each slice and set back to what it was after it, both untimed. The
+ * dataset's readStats are summed over the timed reads into `stats` (direct path, H5Dread, chunks
+ * pread outside the HDF5 lock).
+ */
+function pooled(name, { threads, lanes, dataset, buffers, sel }) {
+  const stats = { direct: 0, hdf5: 0, chunksReadOutsideLock: 0 }
+  const read = (from, to) => inFlight(lanes, from, to, (i, k) => dataset.readIntoAsync(sel(i), buffers[k]))
+  return {
+    name,
+    stats,
+    range: async (from, to) => {
+      const previous = h5.decodeThreads()
+      h5.setDecodeThreads(threads)
+      try {
+        const before = dataset.readStats
+        const t0 = seconds()
+        const bad = await read(from, to)
+        const s = seconds() - t0
+        const after = dataset.readStats
+        for (const k of Object.keys(stats)) stats[k] += after[k] - before[k]
+        return { seconds: s, bad }
+      } finally {
+        h5.setDecodeThreads(previous)
+      }
+    },
+    /** Untimed: every lane reads a few frames with this pool size (threads started, chunk index warm). */
+    warmupReads: async (n) => {
+      const previous = h5.decodeThreads()
+      h5.setDecodeThreads(threads)
+      try {
+        if ((await read(0, n)) > 0) throw new Error(`${name}: frames read wrong in the warm-up`)
+      } finally {
+        h5.setDecodeThreads(previous)
+      }
+    },
+  }
+}
+
 /** A contender that can only run whole (the DataSource loops follow every key in the file). */
 function whole(name, frames, fn) {
   return {
@@ -89,7 +133,7 @@ function whole(name, frames, fn) {
  * The contenders of one frame-read case over `file` (frames 0..n-1 of /entry/data/data).
  * `chunks`: [[offset, size]] per frame for the pread limit (null: no limit row).
  */
-function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded, pyVariants, warmupFrames }) {
+function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded, pyVariants, warmupFrames, sec2Row }) {
   const f = h5.File.open(file, { swmr: true, locking: false })
   const ds = f.dataset(data.DATA)
   const keys = f.dataset(data.KEYS)
@@ -143,6 +187,21 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
   list.push(ranged(ROW.async2, (from, to) => inFlight(2, from, to, (i) => ds.readAsync(sel(i))), { allocates: true }))
   list.push(ranged(ROW.intoAsync1, (from, to) => inFlight(1, from, to, (i, k) => ds.readIntoAsync(sel(i), buffers[k]))))
   list.push(ranged(ROW.intoAsync2, (from, to) => inFlight(2, from, to, (i, k) => ds.readIntoAsync(sel(i), buffers[k]))))
+  // Issue 6: the decode pool at 1 and 2 threads (and, where asked, the same with HDF5's sec2 driver,
+  // which copies the chunk's bytes under the HDF5 lock instead of pread-ing them outside it).
+  const poolBuffers = Array.from({ length: 4 }, () => ds.allocate(sel(0)))
+  const poolRows = [
+    pooled(ROW.pool1, { threads: 1, lanes: 2, dataset: ds, buffers: poolBuffers, sel }),
+    pooled(ROW.pool2, { threads: 2, lanes: 4, dataset: ds, buffers: poolBuffers, sel }),
+  ]
+  if (sec2Row) {
+    const sec2File = h5.File.open(file, { swmr: true, locking: false, driver: 'sec2' })
+    poolRows.push({
+      ...pooled(ROW.pool2Sec2, { threads: 2, lanes: 4, dataset: sec2File.dataset(data.DATA), buffers: poolBuffers, sel }),
+      close: () => sec2File.close(),
+    })
+  }
+  list.push(...poolRows)
   const source = (reuseBuffers) =>
     new h5.DataSource([keys], { data: ds }, { timeout: 2000, pollInterval: 1, finishedDataset: finished, reuseBuffers })
   const countItems = (item) => (item.frames.data.data[0] !== item.index % 65536 ? 1 : 0)
@@ -177,6 +236,10 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
     }
   }
   for (const c of list) c.warmup = async () => warm()
+  for (const c of poolRows) c.warmup = async () => {
+    warm()
+    await c.warmupReads(Math.min(n, warmupFrames))
+  }
 
   if (h5pyOk) {
     list.push({
@@ -205,7 +268,8 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
     for (const c of list) c.close?.()
     f.close()
   }
-  return { list, close, filters: ds.filters.map((x) => x.name.split(';')[0]) }
+  const readStats = () => Object.fromEntries(poolRows.map((c) => [c.name, { ...c.stats }]))
+  return { list, close, readStats, filters: ds.filters.map((x) => x.name.split(';')[0]) }
 }
 
 /** Is h5wasm importable? { ok, reason } */
@@ -242,7 +306,9 @@ async function runReadCase(spec) {
   const c = contenders({
     file, n, frameShape, chunks: off.chunks, h5pyOk: py.ok, h5wasm: wasm,
     pluginsNeeded: params.compression !== 'none', pyVariants: spec.pyVariants, warmupFrames: spec.warmupFrames,
+    sec2Row: spec.sec2Row ?? false,
   })
+  const defaultThreads = h5.decodeThreads()
   let result
   try {
     result = await runRounds(c.list, { repeats: spec.repeats, warmup: true, label: spec.name, frames: n, slices: spec.slices ?? 10 })
@@ -253,6 +319,16 @@ async function runReadCase(spec) {
   notes.push(
     `each round: the in-process rows that reuse a buffer interleaved in ${spec.slices ?? 10} slices of the frames (a full GC, untimed, before each slice), ` +
       'then the rows that allocate a new array per frame and the DataSource loops whole (a full GC before each), then h5py and h5wasm in child processes (one warm-up pass, then a timed pass of every frame); bad = frames whose element 0 is not the frame index',
+  )
+  if (h5.decodeThreads() !== defaultThreads) throw new Error(`the decode pool was left at ${h5.decodeThreads()} threads (was ${defaultThreads})`)
+  const readStats = c.readStats()
+  const statsText = Object.entries(readStats)
+    .map(([name, s]) => `${name.replace(/^h5swmr readIntoAsync, /, '')}: ${s.direct} direct, ${s.hdf5} H5Dread, ${s.chunksReadOutsideLock} chunks pread outside the lock`)
+    .join('; ')
+  notes.push(
+    `decode pool: the readAsync/readIntoAsync rows without a thread count use the default pool (${defaultThreads} threads); ` +
+      "the 'decode threads' rows set the pool with setDecodeThreads(n) before each slice and set it back after (untimed), and keep 2 (1 thread) or 4 (2 threads) reads in flight, each into its own dataset.allocate() buffer" +
+      (statsText ? `; reads they made (readStats): ${statsText}` : ''),
   )
   const rows = tabulate(result.rows, {
     frameBytes,
@@ -270,6 +346,9 @@ async function runReadCase(spec) {
     frameBytes,
     filters: c.filters,
     compression: params.compression,
+    compressionLevel: params.compression === 'deflate' ? params.compressionLevel ?? 1 : null,
+    decodeThreadsDefault: defaultThreads,
+    readStats,
     storedBytes,
     compressionRatio: storedBytes ? (n * frameBytes) / storedBytes : null,
     chunkOffsetSource: off.source,

@@ -1,6 +1,7 @@
 // Turning results into tables (text for stdout, markdown for docs/BENCHMARKS.md) and goal verdicts.
 'use strict'
 const { num, sig, ratio, renderText, renderMarkdown } = require('./format')
+const { summary } = require('./util')
 
 function machineLines(m, result) {
   const p = m.packages
@@ -137,7 +138,9 @@ const find = (res, name) => res?.rows?.find((r) => r.name === name)
 /** The issue's goals, with the measured figure and met / missed / not measured. */
 function goals(result) {
   const out = []
-  const add = (goal, measured, met, detail) => out.push({ goal, measured, status: met === null ? 'not measured' : met ? 'met' : 'MISSED', detail })
+  let issue = 5
+  const add = (goal, measured, met, detail) =>
+    out.push({ issue, goal, measured, status: met === null ? 'not measured' : met === 'info' ? 'info' : met ? 'met' : 'MISSED', detail })
   const st = result.cases.static
   if (st?.kind === 'reads') {
     const into = find(st, 'h5swmr readInto')
@@ -193,27 +196,148 @@ function goals(result) {
     const growth = into.after.rss - into.before.rss
     add(`readInto: RSS growth < 10 MB over ${num(into.frames)} frames`, `${(growth / 1e6).toFixed(1)} MB`, growth < 10e6)
   } else add('readInto memory', '–', null)
+
+  issue = 6
+  issue6(result, add)
   return out
 }
 
-function goalsTable(list) {
-  return {
-    title: 'Goals (issue 5)',
+// Issue 6 (compressed data: direct-chunk path + decode pool), from the 'decode threads' rows.
+const POOL1 = 'h5swmr readIntoAsync, 1 decode thread (2 in flight)'
+const POOL2 = 'h5swmr readIntoAsync, 2 decode threads (4 in flight)'
+const POOL2_SEC2 = 'h5swmr readIntoAsync, 2 decode threads (4 in flight), sec2 driver'
+
+const G6 = {
+  bslz4: 'bitshuffle-LZ4 512×512 uint16, 2 decode threads: ≥ 2.5 GB/s of decoded frames',
+  deflate: 'deflate level 1 (+ shuffle): 2 decode threads ≥ 3× h5py ds[i]',
+  direct: 'uncompressed, direct path: 2 decode threads ≥ 1.7× the 1-thread figure',
+  follow: 'live follow of a bslz4 writer at its max rate: 100 % of frames',
+}
+
+/** Frames/s per round of a reads row. */
+const fpsPerRound = (row) => row.raw.map((v) => (v && v.seconds > 0 ? v.frames / v.seconds : NaN))
+
+/** a ÷ b paired by round: median (min–max), plus best/best (fastest round over fastest round). */
+function pairedRatio(a, b) {
+  if (!a || !b) return null
+  const fa = fpsPerRound(a)
+  const fb = fpsPerRound(b)
+  const s = summary(fa.map((x, r) => x / fb[r]))
+  if (s.median === null) return null
+  const best = Math.max(...fa.filter(Number.isFinite)) / Math.max(...fb.filter(Number.isFinite))
+  return { ...s, best: Number.isFinite(best) ? best : null }
+}
+
+const fmtRatio = (x) => (x ? `${x.median.toFixed(2)}× (${x.min.toFixed(2)}–${x.max.toFixed(2)}; best/best ${x.best?.toFixed(2) ?? '–'}×)` : '–')
+const verdict = (x, goal) => (x ? x.median >= goal : null)
+
+/** What a reads case's frames are, when they are not what the goal names (e.g. --quick sizes). */
+function framesNote(res, shape) {
+  return res.frameShape.join('×') === shape.join('×') ? '' : ` [${res.frameShape.join('×')} frames here, not ${shape.join('×')}]`
+}
+
+function issue6(result, add) {
+  const bs = result.cases['compressed:bslz4']
+  if (bs?.kind === 'reads' && find(bs, POOL2)) {
+    const two = find(bs, POOL2)
+    const one = find(bs, POOL1)
+    const note = framesNote(bs, [512, 512])
+    const gb = two.gbps
+    add(
+      G6.bslz4,
+      `${sig(gb.median)} GB/s (rounds ${sig(gb.min)}–${sig(gb.max)}; ${num(two.fps.median)} frames/s)${note}`,
+      gb.median >= 2.5,
+    )
+    const py = two.ratios.h5py
+    const pyRow = find(bs, 'h5py ds[i]')
+    add(
+      '  same, ≥ 6× h5py ds[i] (Debian bitshuffle plugin)',
+      py ? `${fmtRatio(py)}; h5py ${num(pyRow.fps.median)} frames/s` : '–',
+      verdict(py, 6),
+    )
+    const t = pairedRatio(two, one)
+    add(
+      '  same, ≥ 1.8× our own 1-thread figure (1 decode thread, 2 in flight)',
+      t ? `${fmtRatio(t)}; 1 thread ${num(one.fps.median)} frames/s` : '–',
+      verdict(t, 1.8),
+    )
+  } else add(`${G6.bslz4} (and × h5py, × 1 thread)`, bs?.kind === 'skipped' ? `skipped: ${bs.reason}` : '–', null)
+
+  const de = result.cases['compressed:deflate']
+  if (de?.kind === 'reads' && find(de, POOL2)) {
+    const two = find(de, POOL2)
+    const py = two.ratios.h5py
+    const level = de.compressionLevel
+    const levelNote = level === 1 || level === undefined ? '' : ` [written at level ${level}, not 1]`
+    const t = pairedRatio(two, find(de, POOL1))
+    add(
+      G6.deflate,
+      py ? `${fmtRatio(py)}; ${sig(two.gbps.median)} GB/s; ${t ? t.median.toFixed(2) : '–'}× the 1-thread figure${levelNote}${framesNote(de, [512, 512])}` : '–',
+      level === 1 || level === undefined ? verdict(py, 3) : null,
+    )
+  } else add(G6.deflate, '–', null)
+
+  const st = result.cases.static
+  if (st?.kind === 'reads' && find(st, POOL2)) {
+    const two = find(st, POOL2)
+    const one = find(st, POOL1)
+    const t = pairedRatio(two, one)
+    const stats = st.readStats?.[POOL2]
+    const path = stats ? `; ${stats.direct} direct reads, ${stats.hdf5} through H5Dread` : ''
+    add(
+      G6.direct,
+      t ? `${fmtRatio(t)}; ${num(two.fps.median)} vs ${num(one.fps.median)} frames/s${path}${framesNote(st, [512, 512])}` : '–',
+      verdict(t, 1.7),
+    )
+    const sec2 = find(st, POOL2_SEC2)
+    if (sec2) {
+      const vs = pairedRatio(two, sec2)
+      const vsOne = pairedRatio(sec2, one)
+      add(
+        '  for comparison: the same 2 threads with the sec2 driver (chunk bytes copied under the HDF5 lock)',
+        `${num(sec2.fps.median)} frames/s, ${vsOne ? vsOne.median.toFixed(2) : '–'}× the 1-thread figure; h5swmr driver ÷ sec2 ${fmtRatio(vs)}`,
+        'info',
+      )
+    }
+  } else add(G6.direct, '–', null)
+
+  const fb = result.cases['follow-bslz4']
+  const f = fb?.followers?.[0]
+  if (f) {
+    add(
+      G6.follow,
+      `${f.followed}/${f.written} over ${f.runs.length} runs (writer ${sig(f.writerFps.median)} fps, ${fb.frameShape.join('×')})`,
+      f.followed === f.written && f.written > 0,
+    )
+    add('  same, 0 bad frames', String(f.bad), f.bad === 0)
+  } else add(`${G6.follow}, 0 bad`, fb?.kind === 'skipped' ? `skipped: ${fb.reason}` : '–', null)
+}
+
+const GOAL_TITLES = {
+  5: 'Goals (issue 5: uncompressed reads, follow, keys, memory)',
+  6: 'Goals (issue 6: compressed data, direct-chunk path + decode pool)',
+}
+
+/** One table per issue (results saved before goals had an issue are issue 5's). */
+function goalsTables(list) {
+  const issues = [...new Set(list.map((g) => g.issue ?? 5))]
+  return issues.map((issue) => ({
+    title: GOAL_TITLES[issue] ?? `Goals (issue ${issue})`,
     columns: [{ head: 'goal', align: 'l' }, { head: 'measured', align: 'l' }, { head: 'status', align: 'l' }],
-    rows: list.map((g) => [g.goal, g.measured, g.status]),
-    notes: [],
-  }
+    rows: list.filter((g) => (g.issue ?? 5) === issue).map((g) => [g.goal, g.measured, g.status]),
+    notes: issue === 6 ? ['ratios paired per round: median (min–max) of the per-round ratios; best/best = fastest round over fastest round; × 1-thread = the 2-thread row over the 1-thread row of the same case'] : [],
+  }))
 }
 
 function goalsText(list) {
-  return renderText(goalsTable(list))
+  return goalsTables(list).map(renderText).join('\n\n')
 }
 
 function markdown(result) {
   const parts = []
   parts.push(machineLines(result.machine, result).map((l) => `- ${l}`).join('\n'))
   for (const [name, res] of Object.entries(result.cases)) parts.push(renderMarkdown(tableOf(name, res)))
-  parts.push(renderMarkdown(goalsTable(result.goals)))
+  for (const t of goalsTables(result.goals)) parts.push(renderMarkdown(t))
   return parts.join('\n\n')
 }
 
