@@ -86,12 +86,12 @@ function plan(o) {
     },
     'compressed:deflate': {
       name: 'deflate', fileName: q ? 'deflate-quick' : 'deflate',
-      params: { frames: fr(300, 40), frameShape: q ? [256, 256] : [512, 512], dtype: 'uint16', compression: 'deflate', compressionLevel: 1 },
+      params: { frames: fr(300, 40), frameShape: q ? [256, 256] : [512, 512], dtype: 'uint16', compression: 'deflate', compressionLevel: 1, pattern: 'counts' },
       pyVariants: ['getitem', 'read_direct'],
     },
     'compressed:bslz4': {
       name: 'bslz4', fileName: q ? 'bslz4-quick' : 'bslz4',
-      params: { frames: fr(300, 40), frameShape: q ? [256, 256] : [512, 512], dtype: 'uint16', compression: 'bslz4' },
+      params: { frames: fr(300, 40), frameShape: q ? [256, 256] : [512, 512], dtype: 'uint16', compression: 'bslz4', pattern: 'counts' },
       pyVariants: ['getitem', 'read_direct'],
     },
     follow: { frames: fr(2000, 150), frameShape: q ? [256, 256] : [512, 512], pollInterval: 1, refreshFrames: q ? 100 : 500 },

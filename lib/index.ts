@@ -7,8 +7,10 @@ export { H5Error } from './errors'
 export type { H5ErrorCode, Hdf5StackFrame } from './errors'
 export type { DType } from './dtype'
 export type { AnyTypedArray, NativeLibraryInfo as LibraryInfo, ReadStats } from './native'
-export { simulateScan, fillFrame, checkFrame } from './simulate'
+export { simulateScan } from './simulate'
 export type { SimulateOptions } from './simulate'
+export { fillFrame, checkFrame, patternElement } from './patterns'
+export type { FramePattern } from './patterns'
 export {
   scanRankOf, unravelIndex, ravelIndex, getPosition, getPositionSnake, getRowSlice, positionSlices,
   convertStackToGrid, frameSelection,

@@ -3,7 +3,7 @@
 // is flushed), and a one-element `finished` flag. Used by the CLI, the tests and the benchmarks.
 import { File } from './file'
 import type { DType } from './dtype'
-import type { AnyTypedArray } from './native'
+import { fillFrame, type FramePattern } from './patterns'
 import { arrayConstructor, arrayTypeOf } from './dtype'
 
 export interface SimulateOptions {
@@ -19,6 +19,8 @@ export interface SimulateOptions {
   /** 'bslz4': bitshuffle + LZ4, as Eiger detectors write (HDF5 filter 32008). */
   compression?: 'none' | 'deflate' | 'bslz4'
   compressionLevel?: number
+  /** What the frames hold (default 'ramp'; see FramePattern). */
+  pattern?: FramePattern
   /** Pre-size every dataset to the full scan (unwritten frames read as fill) instead of growing them. */
   presize?: boolean
   /** Exit the process abruptly after this many frames (no close, no finished flag). */
@@ -41,23 +43,6 @@ export interface SimulateOptions {
   onReady?: () => void
   /** Awaited before each frame is written (lock-step tests). */
   beforeFrame?: (index: number) => Promise<unknown> | void
-}
-
-/** Deterministic frame contents: element 0 holds the index, the rest a pattern derived from it. */
-export function fillFrame(out: AnyTypedArray, index: number): void {
-  const n = out.length
-  const mod = out instanceof Uint8Array ? 256 : out instanceof Uint16Array ? 65536 : 2 ** 31
-  const arr = out as unknown as { [i: number]: number }
-  for (let p = 0; p < n; p++) arr[p] = (index * 7 + p * 3 + 1) % mod
-  arr[0] = index % mod
-}
-
-/** True when `frame` is exactly what `fillFrame` wrote for `index`. */
-export function checkFrame(frame: AnyTypedArray, index: number): boolean {
-  const ref = new (frame.constructor as { new (n: number): AnyTypedArray })(frame.length)
-  fillFrame(ref, index)
-  for (let p = 0; p < frame.length; p++) if (frame[p] !== ref[p]) return false
-  return true
 }
 
 function unravel(index: number, shape: number[]): number[] {
@@ -154,7 +139,7 @@ export async function simulateScan(filePath: string, options: SimulateOptions = 
           for (const k of keyDatasets) k.extend(extent)
         }
       }
-      fillFrame(frame, i)
+      fillFrame(frame, i, options.pattern)
       for (const d of datas) {
         d.write({ start: [...pos, ...frameShape.map(() => 0)], count: frameCount }, frame)
         d.flush() // data first ...

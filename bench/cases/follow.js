@@ -65,7 +65,7 @@ function start(args) {
 /** One live session: writer + one follower on a fresh file. */
 async function session(follower, o) {
   fs.rmSync(o.file, { force: true })
-  const writer = start([CHILD('writer.js'), JSON.stringify({ file: o.file, frames: o.frames, frameShape: o.frameShape, compression: o.compression ?? 'none' })])
+  const writer = start([CHILD('writer.js'), JSON.stringify({ file: o.file, frames: o.frames, frameShape: o.frameShape, compression: o.compression ?? 'none', pattern: o.pattern ?? 'ramp' })])
   try {
     if (!(await writer.waitLine('ready'))) throw new Error(`writer did not start: ${writer.stderr().trim() || writer.lines.join(' ')}`)
     const fol = start(follower.args(o))
@@ -246,10 +246,11 @@ async function runBslz4FollowCase(spec) {
     pollInterval: spec.pollInterval,
     timeout: 5000,
     compression: 'bslz4',
+    pattern: 'counts', // detector-like frames: they compress as real data does
   }
   const follower = {
     name: `h5swmr DataSource for await, reuseBuffers, concurrency ${spec.concurrency}`,
-    args: (x) => [CHILD('follow_h5swmr.js'), JSON.stringify({ file: x.file, pollInterval: x.pollInterval, timeout: x.timeout, iterate: 'async', reuseBuffers: true, concurrency: spec.concurrency })],
+    args: (x) => [CHILD('follow_h5swmr.js'), JSON.stringify({ file: x.file, pollInterval: x.pollInterval, timeout: x.timeout, iterate: 'async', reuseBuffers: true, concurrency: spec.concurrency, pattern: x.pattern })],
   }
   const runs = []
   try {
@@ -265,7 +266,7 @@ async function runBslz4FollowCase(spec) {
   const notes = []
   if (f.errors) notes.push(`${f.name}: ${f.errors} polls failed and were retried (last: ${f.lastError})`)
   notes.push(
-    `writer: simulateScan with compression 'bslz4' (bitshuffle-LZ4, one frame per chunk) at max rate in its own process, as in the follow case; ` +
+    `writer: simulateScan with compression 'bslz4' (bitshuffle-LZ4, one frame per chunk) and pattern 'counts' (Poisson photon counts, mean 0.5: compresses as real data does) at max rate in its own process, as in the follow case; ` +
       `the follower polls every ${o.pollInterval} ms and keeps up to ${spec.concurrency} frames in flight on the decode pool (default size); ` +
       'latency, wake-up delay and bad as in the follow case (bad: wrong, duplicate or out-of-order frames, sampled check of 64 pixels per frame)',
   )

@@ -133,7 +133,7 @@ function whole(name, frames, fn) {
  * The contenders of one frame-read case over `file` (frames 0..n-1 of /entry/data/data).
  * `chunks`: [[offset, size]] per frame for the pread limit (null: no limit row).
  */
-function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded, pyVariants, warmupFrames, sec2Row }) {
+function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded, pyVariants, warmupFrames, sec2Row, pattern = 'ramp' }) {
   const f = h5.File.open(file, { swmr: true, locking: false })
   const ds = f.dataset(data.DATA)
   const keys = f.dataset(data.KEYS)
@@ -231,7 +231,7 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
   // Untimed warm-up of the in-process paths, with the full sampled check of each frame.
   const warm = () => {
     for (let i = 0; i < Math.min(n, warmupFrames); i++) {
-      if (!sampleCheck(ds.read(sel(i)), i) || !sampleCheck(ds.readInto(sel(i), buffers[0]), i))
+      if (!sampleCheck(ds.read(sel(i)), i, pattern) || !sampleCheck(ds.readInto(sel(i), buffers[0]), i, pattern))
         throw new Error(`frame ${i} of ${file} reads wrong`)
     }
   }
@@ -255,7 +255,7 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
     list.push({
       name: 'h5wasm',
       run: async () => {
-        const req = { file, dset: data.DATA, n, warmup: warmupFrames, plugins: pluginsNeeded }
+        const req = { file, dset: data.DATA, n, warmup: warmupFrames, plugins: pluginsNeeded, pattern }
         const r = await runChild(process.execPath, [H5WASM_CHILD, JSON.stringify(req)])
         const res = lastJson(r.lines)
         if (!res) return { skip: (r.stderr.trim().split('\n').pop() || `exit ${r.code}`) }
@@ -306,7 +306,7 @@ async function runReadCase(spec) {
   const c = contenders({
     file, n, frameShape, chunks: off.chunks, h5pyOk: py.ok, h5wasm: wasm,
     pluginsNeeded: params.compression !== 'none', pyVariants: spec.pyVariants, warmupFrames: spec.warmupFrames,
-    sec2Row: spec.sec2Row ?? false,
+    sec2Row: spec.sec2Row ?? false, pattern: params.pattern ?? 'ramp',
   })
   const defaultThreads = h5.decodeThreads()
   let result
@@ -346,6 +346,7 @@ async function runReadCase(spec) {
     frameBytes,
     filters: c.filters,
     compression: params.compression,
+    pattern: params.pattern ?? 'ramp',
     compressionLevel: params.compression === 'deflate' ? params.compressionLevel ?? 1 : null,
     decodeThreadsDefault: defaultThreads,
     readStats,

@@ -1,6 +1,6 @@
 // h5swmr follower of the follow case, in its own process: a DataSource over the simulator's keys,
 // frames checked (sampled), arrival time of every frame recorded. argv[2]: JSON { file,
-// pollInterval, timeout, iterate: 'async'|'sync', reuseBuffers, concurrency }. Prints "opened" once the file
+// pollInterval, timeout, iterate: 'async'|'sync', reuseBuffers, concurrency, pattern }. Prints "opened" once the file
 // is open, then one JSON line at the end.
 'use strict'
 const h5 = require('../../dist')
@@ -29,7 +29,7 @@ async function main() {
     else arrivals[i] = t
     if (i < last) outOfOrder++
     last = i
-    if (!sampleCheck(item.frames.data.data, i)) bad++
+    if (!sampleCheck(item.frames.data.data, i, o.pattern)) bad++
   }
   if (o.iterate === 'sync') for (const item of source) step(item)
   else for await (const item of source) step(item)

@@ -1,5 +1,5 @@
 // h5wasm side of the static-read cases: `new File(path, 'r')`, `ds.slice([[i, i + 1], [], []])`
-// per frame, timed here; prints one JSON line. argv[2]: JSON { file, dset, n, warmup, plugins }.
+// per frame, timed here; prints one JSON line. argv[2]: JSON { file, dset, n, warmup, plugins, pattern }.
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
@@ -24,7 +24,7 @@ try {
   const one = (i) => ds.slice([[i, i + 1], ...rest])
   const warmup = Math.min(req.n, req.warmup ?? 50)
   let bad = 0
-  for (let i = 0; i < warmup; i++) if (!sampleCheck(one(i), i)) bad++
+  for (let i = 0; i < warmup; i++) if (!sampleCheck(one(i), i, req.pattern)) bad++
   const t1 = performance.now()
   for (let i = 0; i < req.n; i++) {
     const a = one(i)

@@ -17,6 +17,7 @@ h5.simulateScan(o.file, {
   frameShape: o.frameShape,
   dtype: o.dtype ?? 'uint16',
   compression: o.compression ?? 'none',
+  pattern: o.pattern ?? 'ramp',
   rateHz: o.rateHz ?? 0,
   timestamps: true,
   locking: false,

@@ -1,5 +1,6 @@
 // h5swmr simulate FILE [options]: a detector writing a scan, the way Odin/GDA/areaDetector do.
 import { parseArgs } from 'node:util'
+import type { FramePattern } from '../patterns'
 import { simulateScan, type SimulateOptions } from '../simulate'
 import { Progress, bar, parseShape, usage } from './format'
 
@@ -17,6 +18,7 @@ Options:
   --rate HZ|max          frames per second (default max)
   --compression C        none | deflate | bslz4 (bitshuffle-LZ4, as Eiger writes; default none)
   --level N              deflate level (default 1)
+  --pattern P            ramp | counts (detector-like photon counts: compress as real data does; default ramp)
   --presize              create datasets at the full scan size (unwritten frames read as fill)
   --detectors N          write N detectors (/entry/data2/data, /entry/keys/uid2, ...)
   --timestamps           record each frame's write time in /entry/timing/flush_time (ms since epoch)
@@ -38,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
       rate: { type: 'string', default: 'max' },
       compression: { type: 'string', default: 'none' },
       level: { type: 'string', default: '1' },
+      pattern: { type: 'string', default: 'ramp' },
       presize: { type: 'boolean', default: false },
       detectors: { type: 'string', default: '1' },
       timestamps: { type: 'boolean', default: false },
@@ -61,6 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   const dtypes = ['uint8', 'uint16', 'uint32', 'int32', 'float32', 'float64']
   if (!dtypes.includes(values.dtype!)) throw usage(`--dtype must be one of ${dtypes.join(', ')}`)
   if (!['none', 'deflate', 'bslz4'].includes(values.compression!)) throw usage(`--compression must be none, deflate or bslz4`)
+  if (!['ramp', 'counts'].includes(values.pattern!)) throw usage(`--pattern must be ramp or counts, got '${values.pattern}'`)
   const crashAfter = values['crash-after'] !== undefined ? Number(values['crash-after']) : undefined
   if (crashAfter !== undefined && !(Number.isInteger(crashAfter) && crashAfter >= 0)) throw usage('--crash-after must be a whole number')
   const locking = values.locking === undefined ? undefined : values.locking === 'on'
@@ -75,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
     rateHz: rate,
     compression: values.compression as 'none' | 'deflate' | 'bslz4',
     compressionLevel: Number(values.level),
+    pattern: values.pattern as FramePattern,
     presize: values.presize,
     detectors: Number(values.detectors),
     timestamps: values.timestamps,

@@ -2,6 +2,7 @@
 // plugin: every element size, odd frame sizes, default and explicit blocks, read back through the
 // direct path, through H5Dread (either filter) and by h5py with the plugin. See
 // test/fixtures/bslz4-cases.js for the cases.
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as h5 from '../../lib'
 import { tmpDir } from '../helpers/processes'
@@ -71,4 +72,26 @@ for p in sys.argv[1:]:
     { HDF5_PLUGIN_PATH: pluginDir() },
   )
   expect(lines).toEqual([`${CASES} 0  [(0, 3, 2, 0, 2)]`, `${CASES} 0  [(0, 3, 2, 0, 2)]`])
+})
+
+test("simulateScan's frame patterns: 'counts' frames compress as detector data does, 'ramp' ones far more", async () => {
+  const ratios: Record<string, number> = {}
+  for (const pattern of ['ramp', 'counts'] as const) {
+    const file = path.join(dir, `pattern-${pattern}.h5`)
+    await h5.simulateScan(file, { frames: 20, frameShape: [256, 256], compression: 'bslz4', pattern })
+    const f = h5.File.open(file, { swmr: false })
+    const ds = f.dataset('/entry/data/data')
+    for (let i = 0; i < 20; i++) {
+      const frame = ds.read({ start: [i, 0, 0], count: [1, 256, 256] })
+      expect(h5.checkFrame(frame, i, pattern)).toBe(true)
+      expect(h5.checkFrame(frame, i, pattern === 'ramp' ? 'counts' : 'ramp')).toBe(false)
+      if (pattern === 'counts') expect(h5.checkFrame(frame, i + 16, pattern)).toBe(false) // same noise, other index
+      for (const p of [0, 1, 1000, 65535]) expect(frame[p]).toBe(h5.patternElement(i, p, frame.length, 65536, pattern))
+    }
+    f.close()
+    ratios[pattern] = (20 * 256 * 256 * 2) / fs.statSync(file).size // the frames are most of the file
+  }
+  expect(ratios.counts).toBeGreaterThan(4)
+  expect(ratios.counts).toBeLessThan(12)
+  expect(ratios.ramp).toBeGreaterThan(15)
 })
