@@ -59,6 +59,7 @@ std::string ChunkName(const FetchedChunks& f, size_t i) {
 }
 
 std::atomic<size_t> runningDecodes{0}, peakDecodes{0}, decodeGate{0};
+std::atomic<size_t> fetchBatchBytes{64u << 20};
 std::atomic<int> decodeGateMs{5000};
 
 // Counts a decode in progress (two relaxed atomics per chunk). When a test armed the gate, decodes
@@ -120,6 +121,9 @@ std::shared_ptr<const ChunkLayout> DescribeChunkLayout(hid_t dataset, hid_t file
     hsize_t dims[H5S_MAX_RANK];
     int rank = H5Pget_chunk(dcpl, H5S_MAX_RANK, dims);
     if (rank > 0) layout->chunk.assign(dims, dims + rank);
+    unsigned opts = 0;
+    if (H5Pget_chunk_opts(dcpl, &opts) >= 0)
+      layout->unfilteredEdgeChunks = (opts & H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) != 0;
     int n = H5Pget_nfilters(dcpl);
     for (int i = 0; i < n; i++) {
       unsigned flags = 0, config = 0, cd[32] = {0};
@@ -151,6 +155,10 @@ std::string WhyNotDirect(const ChunkLayout& layout, const Selection& sel, const 
     hsize_t step = sel.all ? 1 : sel.step[d];
     if (count > 1 && step != 1) return "the selection has a step";
     if (start % layout.chunk[d] || count % layout.chunk[d]) whole = false;
+    // The filter mask of such a chunk still says "filtered": only H5Dread knows to skip the filters.
+    if (layout.unfilteredEdgeChunks && !layout.filters.empty() && count &&
+        ((start + count - 1) / layout.chunk[d] + 1) * layout.chunk[d] > dims[d])
+      return "the selection touches an edge chunk, stored unfiltered (H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS)";
   }
   // Parts of compressed chunks: fetch and decode the chunk (for bitshuffle-LZ4 only the blocks the
   // part needs), outside the lock. Parts of uncompressed chunks: H5Dread reads only the bytes needed.
@@ -159,8 +167,7 @@ std::string WhyNotDirect(const ChunkLayout& layout, const Selection& sel, const 
   return "";
 }
 
-bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize_t>& dims,
-                 const ReadTarget& target, FetchedChunks* out) {
+bool PlanChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize_t>& dims, FetchedChunks* out) {
   FetchedChunks& f = *out;
   f.layout = ds.layout;
   f.what = "'" + ds.path + "' in '" + ds.file->path + "'";
@@ -169,8 +176,6 @@ bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize
   f.count = sel.all ? dims : sel.count;
   const ChunkLayout& layout = *f.layout;
   const size_t rank = dims.size();
-  const size_t chunkBytes = Product(layout.chunk) * layout.storedElemSize;
-  const bool straight = layout.filters.empty() && ChunksAreContiguous(layout.chunk, f.count);
 
   // The chunks the selection touches: from the one holding its first element to the one holding its last.
   std::vector<hsize_t> first(rank), grid(rank), index(rank, 0);
@@ -180,8 +185,7 @@ bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize
   }
   const hsize_t chunks = Product(grid);
   f.offsets.reserve(chunks);
-  std::vector<hsize_t> sizes;
-  sizes.reserve(chunks);
+  f.sizes.reserve(chunks);
   for (hsize_t c = 0; c < chunks; c++) {
     std::vector<hsize_t> offset(rank);
     for (size_t d = 0; d < rank; d++) offset[d] = (first[d] + index[d]) * layout.chunk[d];
@@ -191,7 +195,7 @@ bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize
       return false;  // not written (yet): H5Dread reads the fill value
     }
     f.offsets.push_back(std::move(offset));
-    sizes.push_back(size);
+    f.sizes.push_back(size);
     for (size_t d = rank; d-- > 0;) {
       if (++index[d] < grid[d]) break;
       index[d] = 0;
@@ -200,37 +204,55 @@ bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize
   f.stored.resize(chunks);
   f.masks.assign(chunks, 0);
   f.deferred.assign(chunks, DeferredRead());
-  for (hsize_t c = 0; c < chunks; c++) {
+  return true;
+}
+
+size_t FetchChunks(DatasetState& ds, const ReadTarget& target, FetchedChunks& f, size_t from) {
+  const ChunkLayout& layout = *f.layout;
+  const size_t rank = f.dims.size();
+  const size_t chunkBytes = Product(layout.chunk) * layout.storedElemSize;
+  const bool straight = layout.filters.empty() && ChunksAreContiguous(layout.chunk, f.count);
+  size_t held = 0;  // stored bytes this batch keeps in memory until it is decoded
+  size_t c = from;
+  const size_t batchBytes = fetchBatchBytes.load(std::memory_order_relaxed);
+  for (; c < f.offsets.size() && (c == from || held < batchBytes); c++) {
+    // A later batch runs after the lock was released: look the chunk up again.
+    if (from > 0 && (H5Dget_chunk_storage_size(ds.id, f.offsets[c].data(), &f.sizes[c]) < 0 || f.sizes[c] == 0))
+      ThrowHdf5("Cannot find " + ChunkName(f, c) + " again", "H5_READ_FAILED");
+    const hsize_t size = f.sizes[c];
     // Compressed chunks can outgrow their data a little (headers, incompressible blocks); far more
     // means a corrupt chunk index, and the allocation must not follow it.
-    if (sizes[c] > 2 * chunkBytes + 65536)
-      CorruptChunk(f, c, "stored size " + std::to_string(sizes[c]) + " bytes for " + std::to_string(chunkBytes) +
+    if (size > 2 * chunkBytes + 65536)
+      CorruptChunk(f, c, "stored size " + std::to_string(size) + " bytes for " + std::to_string(chunkBytes) +
                              " bytes of data");
     void* into;
-    if (straight && sizes[c] == chunkBytes) {  // (no filters: the selection is whole chunks)
+    if (straight && size == chunkBytes) {  // (no filters: the selection is whole chunks)
       std::vector<hsize_t> origin(rank);
       for (size_t d = 0; d < rank; d++) origin[d] = f.offsets[c][d] - f.start[d];
       into = static_cast<uint8_t*>(target.data) + LinearOffset(origin, f.count) * layout.storedElemSize;
     } else {
-      f.stored[c].resize(sizes[c]);
+      f.stored[c].resize(size);
+      held += size;
       into = f.stored[c].data();
     }
-    DeferRawRead defer(into, sizes[c]);  // files opened with ReaderDriver(): pread after the lock
+    // Files opened with ReaderDriver(): the driver notes where the bytes are, DecodeChunks preads them.
+    DeferRawRead defer(into, size);
     if (H5Dread_chunk(ds.id, H5P_DEFAULT, f.offsets[c].data(), &f.masks[c], into) < 0)
       ThrowHdf5("Cannot read " + ChunkName(f, c), "H5_READ_FAILED");
     f.deferred[c] = defer.read;
   }
-  return true;
+  return c;
 }
 
-void DecodeChunks(FetchedChunks& f, const ReadTarget& target) {
+void DecodeChunks(FetchedChunks& f, const ReadTarget& target, size_t from, size_t to) {
   const ChunkLayout& layout = *f.layout;
   const size_t rank = f.count.size();
   const size_t elemSize = layout.storedElemSize;
   const size_t chunkBytes = Product(layout.chunk) * elemSize;
   const bool contiguous = ChunksAreContiguous(layout.chunk, f.count);
   uint8_t* base = static_cast<uint8_t*>(target.data);
-  DecodePool::Get().ParallelFor(f.offsets.size(), [&](size_t c) {
+  DecodePool::Get().ParallelFor(to - from, [&](size_t k) {
+    const size_t c = from + k;
     if (f.stored[c].empty() && !f.deferred[c].pending()) return;  // read straight into the target
     DecodeScope counted;  // the chunk's work outside the lock: its bytes' pread, its decode
     CompleteDeferredRead(f.deferred[c], ChunkName(f, c));
@@ -269,6 +291,8 @@ void DecodeChunks(FetchedChunks& f, const ReadTarget& target) {
     std::vector<uint8_t>().swap(f.stored[c]);  // free as we go: many-chunk reads hold less at once
   });
 }
+
+size_t SetFetchBatchBytes(size_t bytes) { return fetchBatchBytes.exchange(bytes); }
 
 size_t PeakConcurrentDecodes(bool reset) {
   return reset ? peakDecodes.exchange(0) : peakDecodes.load();

@@ -28,6 +28,7 @@ struct ChunkLayout {
   std::vector<hsize_t> chunk;       // chunk dims (chunked only)
   std::vector<decode::FilterStep> filters;
   std::string filterProblem;        // "" when every filter has a built-in decoder
+  bool unfilteredEdgeChunks = false;  // H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS: edge chunks stored as they are
   size_t storedElemSize = 0;        // bytes per element in the file
   bool storedIsNative = false;      // typed reads need no conversion of the stored bytes
 };
@@ -55,19 +56,29 @@ struct FetchedChunks {
   std::vector<hsize_t> dims;                 // extent when fetched
   std::vector<hsize_t> start, count;         // the selection (count: the target's shape)
   std::vector<std::vector<hsize_t>> offsets;  // each chunk's first element, dataset coordinates
+  std::vector<hsize_t> sizes;                // each chunk's stored bytes
   std::vector<std::vector<uint8_t>> stored;  // stored bytes (empty: read straight into the target)
   std::vector<uint32_t> masks;               // filters skipped per chunk
   std::vector<DeferredRead> deferred;        // bytes the reader driver left for us to pread
 };
 
-// Under the lock, for a selection WhyNotDirect accepts. Returns false, having read nothing, when a
-// chunk is not written yet (H5Dread then supplies the fill value).
-bool FetchChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize_t>& dims,
-                 const ReadTarget& target, FetchedChunks* out);
+// Under the lock, for a selection WhyNotDirect accepts: which chunks, and their stored sizes.
+// Returns false when a chunk is not written yet (H5Dread then supplies the fill value).
+bool PlanChunks(DatasetState& ds, const Selection& sel, const std::vector<hsize_t>& dims, FetchedChunks* out);
 
-// Outside the lock: read the chunks the reader driver deferred, then decode every fetched chunk into the target, spread over the decode pool.
-// A chunk that does not decode is an H5_CORRUPT_CHUNK failure naming the dataset and chunk.
-void DecodeChunks(FetchedChunks& fetched, const ReadTarget& target);
+// Stored bytes a batch of fetched chunks may hold before they are decoded (default 64 MiB): a thin
+// selection through many compressed frames (a pixel over a whole scan) is read a batch at a time,
+// not all at once. Settable for tests; returns the previous value.
+size_t SetFetchBatchBytes(size_t bytes);
+
+// Under the lock: fetch chunks from `from` on, up to a batch of them held in memory (at least one).
+// Returns the end of the batch.
+size_t FetchChunks(DatasetState& ds, const ReadTarget& target, FetchedChunks& fetched, size_t from);
+
+// Outside the lock: read the bytes the reader driver deferred for chunks [from, to), and decode
+// them into the target, spread over the decode pool. A chunk that does not decode is an
+// H5_CORRUPT_CHUNK failure naming the dataset and chunk.
+void DecodeChunks(FetchedChunks& fetched, const ReadTarget& target, size_t from, size_t to);
 
 // Most chunk decodes seen running at the same time since the last reset (tests check that reads in
 // flight do decode in parallel).

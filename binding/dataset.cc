@@ -312,6 +312,7 @@ ReadPath ReadSelection(DatasetState& ds, const ReadRequest& req) {
   const Selection& sel = req.sel;
   const ReadTarget target{req.view.data, req.view.bytes, req.raw};
   FetchedChunks fetched;
+  size_t batchEnd = 0;
   {
     Hdf5Lock lock;
     if (ds.released) Fail("H5_CLOSED", "The dataset '" + ds.path + "' is closed");
@@ -344,15 +345,26 @@ ReadPath ReadSelection(DatasetState& ds, const ReadRequest& req) {
                                 ds.path + "' has " + std::to_string(n));
     if (n == 0) return ReadPath::Hdf5;
     bool direct = req.allowDirect && WhyNotDirect(*ds.layout, sel, dims, req.raw).empty() &&
-                  FetchChunks(ds, sel, dims, target, &fetched);
+                  PlanChunks(ds, sel, dims, &fetched);
     if (!direct) {
       ScopedId memSpace(MemorySpace(sel, dims), H5Sclose);
       if (H5Dread(ds.id, memType, memSpace, fileSpace, H5P_DEFAULT, req.view.data) < 0) ThrowReadFailure(ds, sel);
       ds.hdf5Reads++;
       return ReadPath::Hdf5;
     }
+    batchEnd = FetchChunks(ds, target, fetched, 0);
   }
-  DecodeChunks(fetched, target);  // outside the lock: other reads fetch their chunks meanwhile
+  // Outside the lock: other reads fetch their chunks meanwhile. Big reads go a batch at a time.
+  DecodeChunks(fetched, target, 0, batchEnd);
+  while (batchEnd < fetched.offsets.size()) {
+    const size_t from = batchEnd;
+    {
+      Hdf5Lock lock;
+      if (ds.released) Fail("H5_CLOSED", "The dataset '" + ds.path + "' is closed");
+      batchEnd = FetchChunks(ds, target, fetched, from);
+    }
+    DecodeChunks(fetched, target, from, batchEnd);
+  }
   ds.directReads++;
   for (const DeferredRead& d : fetched.deferred)
     if (d.pending()) ds.chunksReadOutsideLock++;

@@ -138,6 +138,11 @@ Napi::Value AwaitDecodes(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setFetchBatchBytes(bytes) -> the previous batch size of big direct reads.
+Napi::Value SetBatchBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(SetFetchBatchBytes(static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue()))));
+}
+
 }  // namespace
 
 Napi::Object DecodeTestingExports(Napi::Env env) {
@@ -149,6 +154,7 @@ Napi::Object DecodeTestingExports(Napi::Env env) {
   o.Set("decodeChunk", Napi::Function::New<DecodeChunk>(env));
   o.Set("peakConcurrentDecodes", Napi::Function::New<PeakDecodes>(env));
   o.Set("awaitConcurrentDecodes", Napi::Function::New<AwaitDecodes>(env));
+  o.Set("setFetchBatchBytes", Napi::Function::New<SetBatchBytes>(env));
   return o;
 }
 

@@ -73,8 +73,8 @@ NativeFile::NativeFile(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Native
       Fail("ERR_INVALID_ARG", "mode must be 'r', 'a', 'w' or 'x', got '" + mode + "'");
     if (!driverOption.IsUndefined() && !(driverOption.IsString() && (driver == "h5swmr" || driver == "sec2")))
       Fail("ERR_INVALID_ARG", "options.driver must be 'h5swmr' or 'sec2'");
+    struct stat st;
     if (mode == "r" || mode == "a") {
-      struct stat st;
       if (stat(path.c_str(), &st) != 0) {
         int e = errno;
         Fail(e == ENOENT ? "ENOENT" : e == EACCES ? "EACCES" : "H5_OPEN_FAILED",
@@ -103,8 +103,13 @@ NativeFile::NativeFile(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Native
     hid_t fid;
     if (mode == "r") {
       file->swmrRead = swmr;
-      if (driver == "h5swmr") H5Pset_driver(fapl, ReaderDriver(), nullptr);  // chunk bytes pread outside the HDF5 lock
-      file->driver = driver;
+      // Chunk bytes pread outside the HDF5 lock; but a file this process writes is read through sec2,
+      // whose open file HDF5 then shares with the writer's.
+      if (driver == "h5swmr" && !IsOpenForWriting(st.st_dev, st.st_ino) && ReaderDriver() >= 0 &&
+          H5Pset_driver(fapl, ReaderDriver(), nullptr) >= 0)
+        file->driver = "h5swmr";
+      else
+        file->driver = "sec2";
       fid = H5Fopen(path.c_str(), H5F_ACC_RDONLY | (swmr ? H5F_ACC_SWMR_READ : 0), fapl);
       if (fid < 0)
         ThrowHdf5("Cannot open '" + path + "' for " + (swmr ? "SWMR reading" : "reading"),
@@ -120,6 +125,12 @@ NativeFile::NativeFile(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Native
         fid = H5Fcreate(path.c_str(), mode == "w" ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl);
       }
       if (fid < 0) ThrowHdf5("Cannot open '" + path + "' for writing", "H5_OPEN_FAILED");
+      if (stat(path.c_str(), &st) == 0) {
+        NoteOpenForWriting(st.st_dev, st.st_ino);
+        file->notedForWriting = true;
+        file->device = st.st_dev;
+        file->inode = st.st_ino;
+      }
     }
     file->id = fid;
     return file;

@@ -1,6 +1,7 @@
 #include "handle.h"
 
 #include "lock.h"
+#include "reader_driver.h"
 
 namespace h5swmr {
 
@@ -22,6 +23,8 @@ void Release(FileState& file) {
   file.released = true;
   if (file.id >= 0) H5Fclose(file.id);
   file.id = H5I_INVALID_HID;
+  if (file.notedForWriting) NoteClosedForWriting(file.device, file.inode);
+  file.notedForWriting = false;
   H5Eclear2(H5E_DEFAULT);
 }
 

@@ -4,6 +4,8 @@
 #pragma once
 #include <hdf5.h>
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -24,6 +26,9 @@ struct FileState {
   bool swmrRead = false;     // opened with H5F_ACC_SWMR_READ
   bool swmrWriting = false;  // startSwmrWrite() done, or opened with H5F_ACC_SWMR_WRITE
   std::string driver = "sec2";  // HDF5 file driver: "h5swmr" (reader_driver.h) or "sec2"
+  bool notedForWriting = false;  // in reader_driver.h's list of files open for writing, as:
+  dev_t device = 0;
+  ino_t inode = 0;
   bool closeRequested = false;
   bool released = false;
   int inflight = 0;  // async operations queued on this file or its datasets

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #include "errors.h"
 
@@ -158,7 +160,13 @@ herr_t Read(H5FD_t* pub, H5FD_mem_t type, hid_t, haddr_t addr, size_t size, void
   if (addr == HADDR_UNDEF || addr > kMaxAddr || size > kMaxAddr - addr)
     return Push("Read", H5E_OVERFLOW, "addr overflow, addr = " + std::to_string(addr));
   DeferRawRead* defer = armed;
-  if (type == H5FD_MEM_DRAW && defer && !defer->read.pending() && buf == defer->read.into && size == defer->read.size) {
+  if (type == H5FD_MEM_DRAW && defer && !defer->read.pending() && buf == defer->read.into) {
+    // H5Dread_chunk reads the size the index holds now, into a buffer sized from an earlier lookup:
+    // a writer that rewrote the chunk meanwhile must not make us write past that buffer.
+    if (size != defer->read.size)
+      return Push("Read", H5E_READERROR, "chunk of " + std::to_string(size) + " bytes at offset " + std::to_string(addr) +
+                                             " does not fit the " + std::to_string(defer->read.size) +
+                                             " bytes it had when looked up (rewritten meanwhile?)");
     defer->read.fd = file->fd;
     defer->read.addr = addr;
     return 0;
@@ -219,10 +227,33 @@ H5FD_class_t MakeClass() {
 
 const H5FD_class_t kReaderClass = MakeClass();
 
+std::vector<std::pair<dev_t, ino_t>>& OpenForWriting() {
+  static std::vector<std::pair<dev_t, ino_t>> files;  // one entry per open (a file may be open twice)
+  return files;
+}
+
 }  // namespace
 
+void NoteOpenForWriting(dev_t device, ino_t inode) { OpenForWriting().emplace_back(device, inode); }
+
+void NoteClosedForWriting(dev_t device, ino_t inode) {
+  auto& files = OpenForWriting();
+  for (auto it = files.begin(); it != files.end(); ++it) {
+    if (*it == std::make_pair(device, inode)) {
+      files.erase(it);
+      return;
+    }
+  }
+}
+
+bool IsOpenForWriting(dev_t device, ino_t inode) {
+  for (const auto& f : OpenForWriting())
+    if (f == std::make_pair(device, inode)) return true;
+  return false;
+}
+
 hid_t ReaderDriver() {
-  static hid_t id = H5FDregister(&kReaderClass);
+  static hid_t id = H5FDregister(&kReaderClass);  // < 0 if refused: files then open with sec2
   return id;
 }
 

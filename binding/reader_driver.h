@@ -9,6 +9,8 @@
 #pragma once
 #include <hdf5.h>
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <string>
 
@@ -37,6 +39,13 @@ struct DeferRawRead {
   DeferredRead read;  // pending() once the driver has left the read to us
   DeferRawRead* outer;
 };
+
+// Files this process has open for writing, by device and inode (call under the HDF5 lock). HDF5
+// shares one open file per process only between opens through the same driver; a reader of a file
+// open here for writing uses sec2 so that it shares the writer's (and does not trip over its lock).
+void NoteOpenForWriting(dev_t device, ino_t inode);
+void NoteClosedForWriting(dev_t device, ino_t inode);
+bool IsOpenForWriting(dev_t device, ino_t inode);
 
 // Do a deferred read (outside the HDF5 lock): pread until done, zeros past the end of the file as
 // sec2 gives. Throws H5Failure(H5_READ_FAILED) naming `what` on an I/O error.

@@ -43,7 +43,7 @@ void CheckWritable(const FileState& file, const std::string& what) {
 }  // namespace
 
 // createDataset(path, { dtype, shape, maxshape?, chunks?, compression?, compressionLevel?, shuffle?,
-//                       bitshuffleBlockSize?, fillValue? })
+//                       bitshuffleBlockSize?, fillValue?, filterEdgeChunks? })
 Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto file = Open(env);
@@ -66,6 +66,7 @@ Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
     Napi::Value blockOption = o.Get("bitshuffleBlockSize");
     double blockSize = blockOption.IsNumber() ? blockOption.As<Napi::Number>().DoubleValue() : 0;
     Napi::Value fill = o.Get("fillValue");
+    Napi::Value filterEdges = o.Get("filterEdgeChunks");
 
     if (maxshape.empty()) maxshape = shape;
     if (maxshape.size() != shape.size()) Fail("ERR_INVALID_ARG", "maxshape must have one entry per dimension of shape");
@@ -95,6 +96,9 @@ Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
     if (!chunks.empty()) {
       H5Pset_chunk(dcpl, static_cast<int>(chunks.size()), chunks.data());
       if (shuffle) H5Pset_shuffle(dcpl);
+      // H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS: chunks past the extent's edge are stored unfiltered.
+      if (filterEdges.IsBoolean() && !filterEdges.As<Napi::Boolean>().Value())
+        H5Pset_chunk_opts(dcpl, H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS);
       if (compression == "deflate" || compression == "gzip") H5Pset_deflate(dcpl, static_cast<unsigned>(level));
       if (compression == "bslz4") {
         // Optional, as h5py sets third-party filters; set_local adds {major, minor, element size}.

@@ -58,6 +58,11 @@ export interface DatasetOptions {
   /** 'bslz4' only: elements per bitshuffle block, a multiple of 8; 0 (default) = about 8 KiB. */
   bitshuffleBlockSize?: number
   fillValue?: number | bigint | boolean
+  /**
+   * Default true. `false` sets H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS: chunks reaching past the
+   * dataset's edge are stored without the filters (some writers do this to save time).
+   */
+  filterEdgeChunks?: boolean
 }
 
 export interface LinkInfo {

@@ -167,6 +167,7 @@ export interface NativeDecodeTesting {
   decodeChunk(filters: Array<{ id: number; cd: number[] }>, mask: number, bytes: Uint8Array, decodedBytes: number): Uint8Array
   peakConcurrentDecodes(reset?: boolean): number
   awaitConcurrentDecodes(n: number, timeoutMs?: number): void
+  setFetchBatchBytes(bytes: number): number
 }
 
 export interface NativeAddon {

@@ -2,7 +2,7 @@
 // chunk bytes of direct-path reads are pread after the HDF5 lock is released, in parallel on the
 // decode pool, and every read gives the same bytes as HDF5's own sec2 driver.
 import * as path from 'node:path'
-import { File, H5Error, checkFrame, decodeThreads, setDecodeThreads, simulateScan } from '../../lib'
+import { File, H5Error, checkFrame, decodeThreads, openForReading, setDecodeThreads, simulateScan } from '../../lib'
 import type { AnyTypedArray } from '../../lib'
 import { native } from '../../lib/native'
 import { spawnWriter, tmpDir } from '../helpers/processes'
@@ -142,4 +142,27 @@ test('an uncompressed writer followed live, 4 reads in flight: every frame, exac
   expect({ next, bad }).toEqual({ next: frames, bad: 0 })
   expect(data.readStats).toEqual({ direct: frames, hdf5: 0, chunksReadOutsideLock: frames })
   f.close()
+})
+
+test("a file this process has open for writing is read through sec2, sharing the writer's open file", () => {
+  const p = path.join(dir, 'same-process.h5')
+  const w = File.create(p)
+  const ds = w.createDataset('/x', { dtype: 'int32', shape: [4], chunks: [4], compression: 'deflate' })
+  ds.write(null, Int32Array.from([1, 2, 3, 4]))
+  // Not flushed, the writer's lock held: only HDF5's shared open file can read this (with the
+  // writer's locking setting), as before the h5swmr driver.
+  const r = File.open(p, { swmr: false })
+  expect(r.driver).toBe('sec2')
+  expect(Array.from(r.dataset('/x').read() as Int32Array)).toEqual([1, 2, 3, 4])
+  r.close()
+  // openForReading with locking left unset: matched to the writer's, and read the same way.
+  const auto = openForReading(p, { swmr: 'auto' })
+  expect(auto.file.driver).toBe('sec2')
+  expect(Array.from(auto.file.dataset('/x').read() as Int32Array)).toEqual([1, 2, 3, 4])
+  auto.file.close()
+  w.close()
+  const later = File.open(p, { swmr: false })
+  expect(later.driver).toBe('h5swmr') // the writer is gone
+  expect(Array.from(later.dataset('/x').read() as Int32Array)).toEqual([1, 2, 3, 4])
+  later.close()
 })

@@ -4,6 +4,7 @@
 import * as path from 'node:path'
 import { File, H5Error } from '../../lib'
 import type { AnyTypedArray, Selection } from '../../lib'
+import { native } from '../../lib/native'
 import { tmpDir } from '../helpers/processes'
 import { pluginDir, python, same } from './helpers'
 
@@ -128,5 +129,55 @@ test('bitshuffle-LZ4: a region decodes only the blocks holding it', () => {
   expect(codeOf({ start: [1, 300, 0], count: [1, 40, 8] })).toBe('H5_CORRUPT_CHUNK')
   // Frame 0 is whole.
   expect(same(ds.read({ start: [0, 0, 0], count: [1, 512, 512] }), orig.read({ start: [0, 0, 0], count: [1, 512, 512] }))).toBe(true)
+  f.close()
+})
+
+test('edge chunks stored unfiltered (H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) go through H5Dread; the rest direct', () => {
+  const edges = path.join(dir, 'edges.h5')
+  const w = File.create(edges)
+  const data = Uint16Array.from({ length: 10 * 6 }, (_, i) => (i * 37) % 1000)
+  for (const compression of ['deflate', 'bslz4'] as const)
+    for (const shuffle of [false, true]) {
+      const ds = w.createDataset(`/${compression}_${shuffle}`, { dtype: 'uint16', shape: [10, 6], chunks: [4, 4], compression, shuffle, filterEdgeChunks: false })
+      ds.write(null, data)
+    }
+  w.close()
+  const f = File.open(edges, { swmr: false })
+  const expected = (sel: { start: number[]; count: number[] }) => {
+    const out: number[] = []
+    for (let r = sel.start[0]; r < sel.start[0] + sel.count[0]; r++)
+      for (let c = sel.start[1]; c < sel.start[1] + sel.count[1]; c++) out.push(data[r * 6 + c])
+    return out
+  }
+  for (const name of ['/deflate_false', '/deflate_true', '/bslz4_false', '/bslz4_true']) {
+    const ds = f.dataset(name)
+    expect(Array.from(ds.read() as Uint16Array)).toEqual(Array.from(data))
+    expect(ds.readPlan(null)).toEqual({ path: 'hdf5', reason: expect.stringContaining('H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS') })
+    for (const sel of [{ start: [8, 4], count: [2, 2] }, { start: [3, 1], count: [6, 4] }, { start: [0, 0], count: [4, 4] }, { start: [1, 1], count: [2, 2] }]) {
+      expect(Array.from(ds.read(sel) as Uint16Array)).toEqual(expected(sel))
+    }
+    // Only the interior chunk [0:4, 0:4] is filtered: its regions read direct.
+    expect(ds.readStats).toMatchObject({ direct: 2, hdf5: 3 })
+  }
+  f.close()
+})
+
+test('a thin selection through many compressed frames is fetched and decoded a batch at a time', async () => {
+  const f = File.open(file, { swmr: false })
+  const ds = f.dataset('/eiger')
+  const orig = f.dataset('/orig/eiger')
+  const tiles = f.dataset('/tiles')
+  const previous = native._testing.setFetchBatchBytes(1) // one chunk per batch
+  try {
+    const column = { start: [0, 0, 7], count: [1, 512, 1] }
+    expect(same(ds.read(column), orig.read(column))).toBe(true)
+    const across = { start: [0, 3, 5], count: [4, 120, 90] } // 4 frames × 4 × 2 tiles of 32 × 48
+    const expected = bytes(f.dataset('/orig/tiles').read(across))
+    expect(bytes(tiles.read(across)).equals(expected)).toBe(true)
+    expect(bytes(await tiles.readAsync(across)).equals(expected)).toBe(true)
+    expect(tiles.readStats).toMatchObject({ direct: 2, hdf5: 0 })
+  } finally {
+    native._testing.setFetchBatchBytes(previous)
+  }
   f.close()
 })
