@@ -255,7 +255,10 @@ void DecodeChunks(FetchedChunks& f, const ReadTarget& target, size_t from, size_
     const size_t c = from + k;
     if (f.stored[c].empty() && !f.deferred[c].pending()) return;  // read straight into the target
     DecodeScope counted;  // the chunk's work outside the lock: its bytes' pread, its decode
-    CompleteDeferredRead(f.deferred[c], ChunkName(f, c));
+    if (int e = CompleteDeferredRead(f.deferred[c]))
+      throw H5Failure("H5_READ_FAILED", "Cannot read " + ChunkName(f, c) + ": " + strerror(e) + " (" +
+                                            std::to_string(f.deferred[c].size) + " bytes at file offset " +
+                                            std::to_string(f.deferred[c].addr) + ")");
     if (f.stored[c].empty()) return;  // pread straight into the target
     // The part of the chunk the selection takes, [lo, hi) in chunk coordinates, and where it goes.
     std::vector<hsize_t> lo(rank), hi(rank), origin(rank);

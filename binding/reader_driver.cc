@@ -11,7 +11,6 @@
 #include <utility>
 #include <vector>
 
-#include "errors.h"
 
 namespace h5swmr {
 
@@ -265,11 +264,8 @@ DeferRawRead::DeferRawRead(void* into, size_t size) : outer(armed) {
 
 DeferRawRead::~DeferRawRead() { armed = outer; }
 
-void CompleteDeferredRead(const DeferredRead& read, const std::string& what) {
-  if (!read.pending()) return;
-  if (int e = PreadAll(read.fd, read.addr, read.size, read.into))
-    throw H5Failure("H5_READ_FAILED", "Cannot read " + what + ": " + strerror(e) + " (" + std::to_string(read.size) +
-                                          " bytes at file offset " + std::to_string(read.addr) + ")");
+int CompleteDeferredRead(const DeferredRead& read) {
+  return read.pending() ? PreadAll(read.fd, read.addr, read.size, read.into) : 0;
 }
 
 }  // namespace h5swmr

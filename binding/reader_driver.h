@@ -48,7 +48,7 @@ void NoteClosedForWriting(dev_t device, ino_t inode);
 bool IsOpenForWriting(dev_t device, ino_t inode);
 
 // Do a deferred read (outside the HDF5 lock): pread until done, zeros past the end of the file as
-// sec2 gives. Throws H5Failure(H5_READ_FAILED) naming `what` on an I/O error.
-void CompleteDeferredRead(const DeferredRead& read, const std::string& what);
+// sec2 gives. Returns 0, or the errno of an I/O error.
+int CompleteDeferredRead(const DeferredRead& read);
 
 }  // namespace h5swmr
