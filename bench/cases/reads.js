@@ -89,6 +89,7 @@ function pooled(name, { threads, lanes, dataset, buffers, sel }) {
   return {
     name,
     stats,
+    whole: true, // see runRounds: several threads need more than a slice to show their speed
     range: async (from, to) => {
       const previous = h5.decodeThreads()
       h5.setDecodeThreads(threads)
@@ -327,7 +328,7 @@ async function runReadCase(spec) {
     .join('; ')
   notes.push(
     `decode pool: the readAsync/readIntoAsync rows without a thread count use the default pool (${defaultThreads} threads); ` +
-      "the 'decode threads' rows set the pool with setDecodeThreads(n) before each slice and set it back after (untimed), and keep 2 (1 thread) or 4 (2 threads) reads in flight, each into its own dataset.allocate() buffer" +
+      "the 'decode threads' rows run whole (every frame in one go, after the sliced rows: a slice of a few ms would measure the pipeline filling and draining, not the threads), set the pool with setDecodeThreads(n) before and back after (untimed), and keep 2 (1 thread) or 4 (2 threads) reads in flight, each into its own dataset.allocate() buffer" +
       (statsText ? `; reads they made (readStats): ${statsText}` : ''),
   )
   const rows = tabulate(result.rows, {

@@ -23,8 +23,10 @@ function gc() {
  * that a burst of load from elsewhere on the machine hits them all alike; the others then run
  * whole — including `range` contenders marked `allocates` (a new array per frame): a forced GC
  * between their slices would change how malloc hands them memory, and leaving their garbage to
- * the next contender's slice would bill it for their GC. The order is rotated every slice and
- * round. An untimed warm-up comes first.
+ * the next contender's slice would bill it for their GC — and those marked `whole` (reads kept in
+ * flight on several threads: a slice of a few ms is mostly the pipeline filling and draining and
+ * the GC's background sweeping, measured: 2 threads ÷ 1 thread 1.1× in 30-frame slices, 1.9× over
+ * 300 frames). The order is rotated every slice and round. An untimed warm-up comes first.
  * Returns { rows: { [row]: [per-round result] }, skipped }.
  */
 async function runRounds(contenders, { repeats, warmup, label, frames, slices = 10 }) {
@@ -40,7 +42,7 @@ async function runRounds(contenders, { repeats, warmup, label, frames, slices = 
   }
   const per = Math.max(1, Math.ceil(frames / slices))
   for (let r = 0; r < repeats; r++) {
-    const ranged = contenders.filter((c) => c.range && !c.allocates)
+    const ranged = contenders.filter((c) => c.range && !c.allocates && !c.whole)
     const acc = new Map(ranged.map((c) => [c.name, { seconds: 0, frames: 0, bad: 0 }]))
     for (let s = 0, from = 0; from < frames; s++, from += per) {
       const to = Math.min(frames, from + per)
@@ -54,7 +56,7 @@ async function runRounds(contenders, { repeats, warmup, label, frames, slices = 
       }
     }
     for (const [name, a] of acc) (rows[name] ??= [])[r] = a
-    for (const c of rotate(contenders.filter((c) => !c.range || c.allocates), r)) {
+    for (const c of rotate(contenders.filter((c) => !c.range || c.allocates || c.whole), r)) {
       if (skipped[c.name]) continue
       gc()
       const res = c.range ? { [c.name]: { ...(await c.range(0, frames)), frames } } : await c.run(r)
