@@ -118,11 +118,13 @@ export async function simulateScan(filePath: string, options: SimulateOptions = 
       file.flush()
       await sleep(options.swmrDelay)
     }
+    // Frames made before readers are told: 'counts' frames take ~0.1 s to generate the first time.
+    const frame = new (arrayConstructor(arrayTypeOf(dtype)))(frameShape.reduce((a, b) => a * b, 1))
+    fillFrame(frame, 0, options.pattern)
     file.startSwmrWrite()
     options.onReady?.()
     if (options.frameDelay) await sleep(options.frameDelay)
 
-    const frame = new (arrayConstructor(arrayTypeOf(dtype)))(frameShape.reduce((a, b) => a * b, 1))
     const one = new Int32Array(1)
     const frameCount = [...scanShape.map(() => 1), ...frameShape]
     const keyCount = scanShape.map(() => 1)

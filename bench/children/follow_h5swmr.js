@@ -5,6 +5,7 @@
 'use strict'
 const h5 = require('../../dist')
 const { sampleCheck } = require('../lib/check')
+const { patternElement } = require('../../dist/patterns')
 
 const o = JSON.parse(process.argv[2])
 const now = () => performance.timeOrigin + performance.now()
@@ -16,6 +17,9 @@ async function main() {
     { data: f.dataset('/entry/data/data') },
     { timeout: o.timeout, pollInterval: o.pollInterval, finishedDataset: f.dataset('/entry/finished'), reuseBuffers: o.reuseBuffers, concurrency: o.concurrency ?? 1 },
   )
+  // The pattern's reference frames, made now (0.1 s for 'counts'), not while the first frames arrive.
+  const shape = f.dataset('/entry/data/data').shape.slice(1)
+  patternElement(0, 1, shape.reduce((a, b) => a * b, 1), 65536, o.pattern)
   process.stdout.write('opened\n')
   const arrivals = []
   let bad = 0
