@@ -1,18 +1,17 @@
 // The reader file driver (binding/reader_driver.cc): files opened for reading use it by default; the
 // chunk bytes of direct-path reads are pread after the HDF5 lock is released, in parallel on the
-// decode pool, and every read gives the same bytes as HDF5's own sec2 driver.
+// decode pool (test/decode/parallel.test.ts shows them overlap), and every read gives the same
+// bytes as HDF5's own sec2 driver.
 import * as path from 'node:path'
-import { File, H5Error, checkFrame, decodeThreads, openForReading, setDecodeThreads, simulateScan } from '../../lib'
+import { File, H5Error, checkFrame, openForReading, simulateScan } from '../../lib'
 import type { AnyTypedArray } from '../../lib'
-import { native } from '../../lib/native'
-import { spawnWriter, tmpDir } from '../helpers/processes'
+import { followWithReadFrames, spawnWriter, tmpDir } from '../helpers/processes'
 
 const dir = tmpDir('h5swmr-driver-')
 const plain = path.join(dir, 'plain.h5')
 const packed = path.join(dir, 'packed.h5')
 const tiles = path.join(dir, 'tiles.h5')
 const FRAMES = 24
-const DEFAULT_THREADS = decodeThreads()
 const frameSel = (i: number, shape = [128, 128]) => ({ start: [i, 0, 0], count: [1, ...shape] })
 
 beforeAll(async () => {
@@ -24,8 +23,6 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) ds.write(frameSel(i, [256, 256]), Uint16Array.from({ length: 256 * 256 }, (_, p) => (p * 7 + i) & 0xffff))
   f.close()
 })
-
-afterEach(() => setDecodeThreads(DEFAULT_THREADS))
 
 const bytes = (a: AnyTypedArray) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)
 
@@ -93,55 +90,15 @@ test('a frame of several uncompressed chunks: each chunk pread outside the lock,
   f.close()
 })
 
-test('uncompressed reads in flight read their bytes at the same time', async () => {
-  setDecodeThreads(2)
-  const f = File.open(plain, { swmr: false })
-  const ds = f.dataset('/entry/data/data')
-  native._testing.peakConcurrentDecodes(true)
-  // The first chunk's pread waits (5 s at most) until a second read's runs beside it: only possible
-  // when they happen outside the HDF5 lock.
-  native._testing.awaitConcurrentDecodes(2)
-  const frames = await Promise.all(Array.from({ length: FRAMES }, (_, i) => ds.readAsync(frameSel(i))))
-  expect(frames.every((frame, i) => checkFrame(frame, i))).toBe(true)
-  expect(native._testing.peakConcurrentDecodes()).toBeGreaterThanOrEqual(2)
-  f.close()
-})
-
 test('an uncompressed writer followed live, 4 reads in flight: every frame, exact', async () => {
   const live = path.join(dir, 'live.h5')
   const frames = 400
   const w = spawnWriter(live, { frames, frameShape: [256, 256] })
   await w.waitFor('ready')
-  const f = File.open(live, { swmr: true, locking: false })
-  const data = f.dataset('/entry/data/data')
-  const keys = f.dataset('/entry/keys/uid')
-  let next = 0
-  let bad = 0
-  const deadline = Date.now() + 30000
-  while (next < frames && Date.now() < deadline) {
-    keys.refresh()
-    data.refresh()
-    let ready = next
-    const n = keys.shape[0]
-    if (n > next) {
-      for (const k of keys.read({ start: [next], count: [n - next] }) as Int32Array) {
-        if (k === 0) break
-        ready++
-      }
-    }
-    if (ready === next) {
-      await new Promise((r) => setTimeout(r, 1))
-      continue
-    }
-    for await (const frame of data.readFrames(next, ready, { concurrency: 4 })) {
-      if (!checkFrame(frame, next)) bad++
-      next++
-    }
-  }
+  const r = await followWithReadFrames(live, frames, 4)
   expect(await w.exited).toBe(0)
-  expect({ next, bad }).toEqual({ next: frames, bad: 0 })
-  expect(data.readStats).toEqual({ direct: frames, hdf5: 0, chunksReadOutsideLock: frames })
-  f.close()
+  expect({ next: r.next, bad: r.bad }).toEqual({ next: frames, bad: 0 })
+  expect(r.stats).toEqual({ direct: frames, hdf5: 0, chunksReadOutsideLock: frames })
 })
 
 test("a file this process has open for writing is read through sec2, sharing the writer's open file", () => {

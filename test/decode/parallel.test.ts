@@ -5,18 +5,20 @@ import * as path from 'node:path'
 import { File, checkFrame, decodeThreads, setDecodeThreads, simulateScan } from '../../lib'
 import type { AnyTypedArray } from '../../lib'
 import { native } from '../../lib/native'
-import { spawnWriter, tmpDir } from '../helpers/processes'
+import { followWithReadFrames, spawnWriter, tmpDir } from '../helpers/processes'
 import { node } from './helpers'
 
 const dir = tmpDir('h5swmr-parallel-')
 const file = path.join(dir, 'frames.h5')
 const tiles = path.join(dir, 'tiles.h5')
+const plain = path.join(dir, 'plain.h5')
 const FRAMES = 48
 const DEFAULT_THREADS = decodeThreads()
 const frameSel = (i: number, shape = [512, 512]) => ({ start: [i, 0, 0], count: [1, ...shape] })
 
 beforeAll(async () => {
   await simulateScan(file, { frames: FRAMES, frameShape: [512, 512], compression: 'bslz4' })
+  await simulateScan(plain, { frames: FRAMES, frameShape: [512, 512] })
   // 1024 x 1024 frames in sixteen 64-row chunks: one read, sixteen chunks to decode.
   const f = File.create(tiles)
   const ds = f.createDataset('/data', { dtype: 'uint16', shape: [4, 1024, 1024], chunks: [1, 64, 1024], compression: 'bslz4' })
@@ -42,13 +44,16 @@ test('the pool has a thread per core by default and can be resized', () => {
   expect(() => setDecodeThreads(0)).toThrow(/integer from 1 to 256/)
 })
 
-test('reads in flight decode at the same time, each into its own frame', async () => {
+test.each([
+  ['bitshuffle-LZ4: reads in flight decode', () => file],
+  ['uncompressed: reads in flight pread their chunks (outside the HDF5 lock: the reader driver)', () => plain],
+])('%s at the same time, each into its own frame', async (_what, which) => {
   setDecodeThreads(2)
-  const f = File.open(file, { swmr: false })
+  const f = File.open(which(), { swmr: false })
   const ds = f.dataset('/entry/data/data')
   native._testing.peakConcurrentDecodes(true)
-  // The first decode waits until a second one runs (the pool must provide it; 5 s at most), so
-  // overlap shows even when the scheduler is slow to start a pool thread on a busy machine.
+  // The first chunk's work waits until a second one runs (the pool must provide it; 5 s at most),
+  // so overlap shows even when the scheduler is slow to start a pool thread on a busy machine.
   native._testing.awaitConcurrentDecodes(2)
   const frames = await Promise.all(Array.from({ length: FRAMES }, (_, i) => ds.readAsync(frameSel(i))))
   expect(frames.every((frame, i) => checkFrame(frame, i))).toBe(true)
@@ -179,34 +184,8 @@ test('a bitshuffle-LZ4 writer followed live at full speed: every frame, direct, 
   const frames = 300
   const w = spawnWriter(live, { frames, frameShape: [256, 256], compression: 'bslz4' })
   await w.waitFor('ready')
-  const f = File.open(live, { swmr: true, locking: false })
-  const data = f.dataset('/entry/data/data')
-  const keys = f.dataset('/entry/keys/uid')
-  let next = 0
-  let bad = 0
-  const deadline = Date.now() + 30000
-  while (next < frames && Date.now() < deadline) {
-    keys.refresh()
-    data.refresh()
-    const n = keys.shape[0]
-    let ready = next
-    if (n > next) {
-      for (const k of keys.read({ start: [next], count: [n - next] }) as Int32Array) {
-        if (k === 0) break
-        ready++
-      }
-    }
-    if (ready === next) {
-      await new Promise((r) => setTimeout(r, 1))
-      continue
-    }
-    for await (const frame of data.readFrames(next, ready, { concurrency: 4 })) {
-      if (!checkFrame(frame, next)) bad++
-      next++
-    }
-  }
+  const r = await followWithReadFrames(live, frames, 4)
   expect(await w.exited).toBe(0)
-  expect({ next, bad }).toEqual({ next: frames, bad: 0 })
-  expect(data.readStats).toEqual({ direct: frames, hdf5: 0, chunksReadOutsideLock: frames })
-  f.close()
+  expect({ next: r.next, bad: r.bad }).toEqual({ next: frames, bad: 0 })
+  expect(r.stats).toEqual({ direct: frames, hdf5: 0, chunksReadOutsideLock: frames })
 })

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { File, checkFrame, type ReadStats } from '../../lib'
 import type { SimulateOptions } from '../../lib/simulate'
 
 const ROOT = path.join(__dirname, '..', '..')
@@ -145,4 +146,44 @@ export function spawnFollower(file: string, options: Record<string, unknown> = {
 export function scaled(n: number): number {
   const scale = Number(process.env.H5SWMR_TEST_SCALE ?? '1')
   return Math.max(10, Math.round(n * (scale > 0 ? scale : 1)))
+}
+
+/**
+ * Follow a simulateScan writer's file (`/entry/keys/uid`, `/entry/data/data`) until `frames` frames
+ * were read (30 s at most): refresh keys and data, then `readFrames` over the newly ready ones with
+ * `concurrency` reads in flight, each frame checked in full. Returns the frames read and the bad
+ * ones, and the data's readStats; the file is closed.
+ */
+export async function followWithReadFrames(file: string, frames: number, concurrency: number): Promise<{ next: number; bad: number; stats: ReadStats }> {
+  const f = File.open(file, { swmr: true, locking: false })
+  try {
+    const data = f.dataset('/entry/data/data')
+    const keys = f.dataset('/entry/keys/uid')
+    let next = 0
+    let bad = 0
+    const deadline = Date.now() + 30000
+    while (next < frames && Date.now() < deadline) {
+      keys.refresh()
+      data.refresh()
+      let ready = next
+      const n = keys.shape[0]
+      if (n > next) {
+        for (const k of keys.read({ start: [next], count: [n - next] }) as Int32Array) {
+          if (k === 0) break
+          ready++
+        }
+      }
+      if (ready === next) {
+        await new Promise((r) => setTimeout(r, 1))
+        continue
+      }
+      for await (const frame of data.readFrames(next, ready, { concurrency })) {
+        if (!checkFrame(frame, next)) bad++
+        next++
+      }
+    }
+    return { next, bad, stats: data.readStats }
+  } finally {
+    f.close()
+  }
 }
