@@ -67,6 +67,15 @@ export interface DataSourceOptions extends KeyFollowerOptions {
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true }
 
+// Every label's read of one index, settled before the first failure is thrown: no read outlives its
+// step (with reuseBuffers, a read still running would write into an array the next step hands out).
+async function allFrames(reads: Promise<Frame>[]): Promise<Frame[]> {
+  const results = await Promise.allSettled(reads)
+  const failed = results.find((r) => r.status === 'rejected')
+  if (failed) throw (failed as PromiseRejectedResult).reason
+  return results.map((r) => (r as PromiseFulfilledResult<Frame>).value)
+}
+
 /** What DataSource needs from a follower: KeyFollower, or GrowthFollower for files without keys. */
 export interface IndexFollower {
   readonly scanRank: number
@@ -219,7 +228,7 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
       const i = await this.#nextIndexAsync()
       if (i < 0) return DONE
       const plan = this.#plan(i)
-      const frames = await Promise.all(
+      const frames = await allFrames(
         plan.map((p) =>
           p.buffer
             ? p.reader.readFrameIntoAsync(p.index, p.buffer, { refresh: p.refresh })
@@ -272,10 +281,7 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
       const reads = plan.map((p) =>
         p.buffer ? p.reader.readFrameIntoAsync(p.index, p.buffer) : p.reader.readFrameAsync(p.index),
       )
-      const results = await Promise.allSettled(reads)
-      const failed = results.find((r) => r.status === 'rejected')
-      if (failed) throw failed.reason
-      return this.#item(i, results.map((r) => (r as PromiseFulfilledResult<Frame>).value), plan)
+      return this.#item(i, await allFrames(reads), plan)
     })()
     item.catch(() => {}) // a failure surfaces at its turn, not as an unhandled rejection
     return item

@@ -187,6 +187,22 @@ describe('options and errors', () => {
     expect(got).toEqual(expected)
   })
 
+  test("several labels: a step that fails settles only once every label's read has finished", async () => {
+    const key = addDataset(file, '/key', { shape: [2], values: ones(2) })
+    const slow = file.createDataset('/slow', { dtype: 'int32', shape: [2], chunks: [1], compression: 'deflate' })
+    slow.write(null, Int32Array.from([0, 1]))
+    const short = addDataset(file, '/short', { shape: [1], values: [0] })
+    // Concurrency 1 (with more, index 1 is read ahead before the gate below is set; #readAhead
+    // settles the same way).
+    const src = new DataSource([key], { slow, short }, { timeout: 50, retryDelay: 1, reuseBuffers: true })
+    expect((await src.nextAsync()).value?.index).toBe(0)
+    const before = slow.readStats.direct
+    // Index 1: 'short' fails at once (1 ms retry); 'slow''s decode is held up to 300 ms by the gate.
+    native._testing.awaitConcurrentDecodes(2, 300)
+    await expect(src.nextAsync()).rejects.toMatchObject({ code: 'H5_OUT_OF_RANGE' })
+    expect(slow.readStats.direct).toBe(before + 1) // finished before the step failed
+  })
+
   test('a for-await loop over a failing source stops at the failure, after the items before it', async () => {
     const key = addDataset(file, '/key', { shape: [10], values: ones(10) })
     const data = addDataset(file, '/data', { shape: [6], values: arange(6) })
