@@ -5,7 +5,7 @@ import { decodeThreads } from '../decode'
 import { DataSource } from '../follow/data-source'
 import { followScan, type ScanDiscovery } from '../nexus/discover'
 import { openForReadingAsync } from '../refresh'
-import { Progress, bar, percentile, usage } from './format'
+import { Progress, SCAN_OPTIONS, bar, durationOption, helpOrCheck, percentile, usage } from './format'
 
 export const help = `Usage: h5swmr follow FILE [--keys PATH...] [--data PATH...] [options]
 
@@ -59,34 +59,24 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      keys: { type: 'string', multiple: true },
-      data: { type: 'string', multiple: true },
-      finished: { type: 'string' },
-      timeout: { type: 'string', default: '10' },
+      ...SCAN_OPTIONS,
       poll: { type: 'string' },
-      wait: { type: 'string', default: '10' },
       shard: { type: 'string' },
       concurrency: { type: 'string' },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   })
-  if (values.help) {
-    process.stdout.write(help)
-    return 0
-  }
-  if (positionals.length !== 1) throw usage('expected exactly one FILE (see --help)')
+  if (helpOrCheck(values, positionals, help, ['FILE'])) return 0
   const filePath = positionals[0]
-  const timeout = Number(values.timeout) * 1000
-  if (!(timeout >= 0)) throw usage(`--timeout must be seconds, got '${values.timeout}'`)
-  const pollInterval = values.poll !== undefined ? Number(values.poll) : Math.min(10, timeout / 20)
-  if (!(pollInterval >= 0)) throw usage(`--poll must be milliseconds, got '${values.poll}'`)
+  const timeout = durationOption(values.timeout, 'timeout', 'seconds')
+  const pollInterval = values.poll !== undefined ? durationOption(values.poll, 'poll', 'milliseconds') : Math.min(10, timeout / 20)
   let shard: { index: number; count: number } | undefined
   if (values.shard) {
     const m = /^(\d+)\/(\d+)$/.exec(values.shard)
     if (!m) throw usage(`--shard must look like 0/3, got '${values.shard}'`)
     shard = { index: Number(m[1]), count: Number(m[2]) }
   }
+  const waitFor = durationOption(values.wait, 'wait', 'seconds')
 
   const concurrency = values.concurrency !== undefined ? Number(values.concurrency) : decodeThreads()
   if (!(Number.isSafeInteger(concurrency) && concurrency >= 1))
@@ -95,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
   const stop = new AbortController()
   const onSigint = () => stop.abort()
   process.once('SIGINT', onSigint)
-  const { file } = await openForReadingAsync(filePath, { swmr: 'auto', locking: false, waitFor: Number(values.wait) * 1000, signal: stop.signal })
+  const { file } = await openForReadingAsync(filePath, { swmr: 'auto', locking: false, waitFor, signal: stop.signal })
   const out = values.json ? process.stderr : process.stdout
   try {
     const finishedDataset = values.finished ? file.dataset(values.finished) : undefined

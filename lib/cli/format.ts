@@ -1,5 +1,42 @@
-// Shared CLI output: progress lines on stderr (only on a TTY), numbers, shapes, errors.
+// Shared CLI parts: argument parsing, progress lines on stderr (only on a TTY), numbers, shapes, errors.
 import { H5Error } from '../errors'
+
+/** -h/--help, for every command's parseArgs options. */
+export const HELP_OPTION = { help: { type: 'boolean', short: 'h', default: false } } as const
+
+/**
+ * After parseArgs: with --help, print `help` and return true (the command is done). Otherwise check
+ * there are `names.length` positionals at most and the first `required` of them (`names` say what
+ * they are in the usage error).
+ */
+export function helpOrCheck(values: { help?: boolean }, positionals: string[], help: string, names: string[], required = names.length): boolean {
+  if (values.help) {
+    process.stdout.write(help)
+    return true
+  }
+  if (positionals.length < required || positionals.length > names.length) {
+    const expected = names.map((n, i) => (i < required ? n : `[${n}]`)).join(' ')
+    throw usage(names.length === 1 && required === 1 ? `expected exactly one ${names[0]} (see --help)` : `expected ${expected} (see --help)`)
+  }
+  return false
+}
+
+/** The options of commands that follow a scan: what to follow (default: what the file says), and for how long. */
+export const SCAN_OPTIONS = {
+  keys: { type: 'string', multiple: true },
+  data: { type: 'string', multiple: true },
+  finished: { type: 'string' },
+  timeout: { type: 'string', default: '10' },
+  wait: { type: 'string', default: '10' },
+  ...HELP_OPTION,
+} as const
+
+/** A duration option given in `unit` ('seconds' or 'milliseconds'), in milliseconds; >= 0. */
+export function durationOption(text: string | undefined, name: string, unit: 'seconds' | 'milliseconds'): number {
+  const n = Number(text) * (unit === 'seconds' ? 1000 : 1)
+  if (!(n >= 0)) throw usage(`--${name} must be ${unit}, got '${text}'`)
+  return n
+}
 
 export class Progress {
   readonly enabled: boolean

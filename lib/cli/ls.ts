@@ -4,7 +4,7 @@ import type { Dataset } from '../dataset'
 import { H5Error } from '../errors'
 import { File } from '../file'
 import { openForReading, readSuperblockStatus } from '../refresh'
-import { shape, usage } from './format'
+import { HELP_OPTION, helpOrCheck, shape } from './format'
 
 export const help = `Usage: h5swmr ls FILE [PATH] [options]
 
@@ -104,14 +104,10 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       attrs: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...HELP_OPTION,
     },
   })
-  if (values.help) {
-    process.stdout.write(help)
-    return 0
-  }
-  if (positionals.length < 1 || positionals.length > 2) throw usage('expected FILE [PATH] (see --help)')
+  if (helpOrCheck(values, positionals, help, ['FILE', 'PATH'], 1)) return 0
   const [filePath, start = '/'] = positionals
   const state = status(filePath)
   const { file, isSwmr } = openForReading(filePath, { swmr: 'auto', locking: false })

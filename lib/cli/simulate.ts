@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import type { FramePattern } from '../patterns'
 import { simulateScan, type SimulateOptions } from '../simulate'
-import { Progress, bar, parseShape, usage } from './format'
+import { HELP_OPTION, Progress, bar, helpOrCheck, parseShape, usage } from './format'
 
 export const help = `Usage: h5swmr simulate FILE [options]
 
@@ -47,14 +47,10 @@ export async function run(argv: string[]): Promise<number> {
       'crash-after': { type: 'string' },
       locking: { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...HELP_OPTION,
     },
   })
-  if (values.help) {
-    process.stdout.write(help)
-    return 0
-  }
-  if (positionals.length !== 1) throw usage('expected exactly one FILE (see --help)')
+  if (helpOrCheck(values, positionals, help, ['FILE'])) return 0
   const file = positionals[0]
   const scanShape = values['scan-shape'] ? parseShape(values['scan-shape'], '--scan-shape') : undefined
   const frames = values.frames !== undefined ? Number(values.frames) : scanShape ? scanShape.reduce((a, b) => a * b, 1) : 100

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { openForReadingAsync } from '../refresh'
 import { startView } from '../view/server'
 import { discoverScan } from '../nexus/discover'
-import { Progress, bar, usage } from './format'
+import { Progress, SCAN_OPTIONS, bar, durationOption, helpOrCheck, usage } from './format'
 
 export const help = `Usage: h5swmr view FILE [--keys PATH...] [--data PATH...] [options]
 
@@ -29,31 +29,19 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      keys: { type: 'string', multiple: true },
-      data: { type: 'string', multiple: true },
-      finished: { type: 'string' },
+      ...SCAN_OPTIONS,
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
-      timeout: { type: 'string', default: '10' },
       poll: { type: 'string', default: '20' },
-      wait: { type: 'string', default: '10' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   })
-  if (values.help) {
-    process.stdout.write(help)
-    return 0
-  }
-  if (positionals.length !== 1) throw usage('expected exactly one FILE (see --help)')
+  if (helpOrCheck(values, positionals, help, ['FILE'])) return 0
   const filePath = positionals[0]
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port must be 0..65535, got '${values.port}'`)
-  const timeout = Number(values.timeout) * 1000
-  if (!(timeout >= 0)) throw usage(`--timeout must be seconds, got '${values.timeout}'`)
-  const pollInterval = Number(values.poll)
-  if (!(pollInterval >= 0)) throw usage(`--poll must be milliseconds, got '${values.poll}'`)
-  const wait = Number(values.wait) * 1000
-  if (!(wait >= 0)) throw usage(`--wait must be seconds, got '${values.wait}'`)
+  const timeout = durationOption(values.timeout, 'timeout', 'seconds')
+  const pollInterval = durationOption(values.poll, 'poll', 'milliseconds')
+  const wait = durationOption(values.wait, 'wait', 'seconds')
 
   // Ctrl-C or SIGTERM: stop following, close the server and the file, exit 0.
   const stop = new AbortController()

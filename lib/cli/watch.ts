@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import { openForReadingAsync } from '../refresh'
 import { sleep } from '../follow/wait'
-import { shape, usage } from './format'
+import { HELP_OPTION, durationOption, helpOrCheck, shape, usage } from './format'
 
 export const help = `Usage: h5swmr watch FILE PATH [options]
 
@@ -40,24 +40,20 @@ export async function run(argv: string[]): Promise<number> {
       from: { type: 'string' },
       dim: { type: 'boolean', default: false },
       width: { type: 'string', default: '120' },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...HELP_OPTION,
     },
   })
-  if (values.help) {
-    process.stdout.write(help)
-    return 0
-  }
-  if (positionals.length !== 2) throw usage('expected FILE PATH (see --help)')
+  if (helpOrCheck(values, positionals, help, ['FILE', 'PATH'])) return 0
   const [filePath, dsPath] = positionals
-  const polling = Number(values.polling)
-  if (!(polling >= 0)) throw usage(`--polling must be milliseconds, got '${values.polling}'`)
-  const timeoutMs = values.timeout !== undefined ? Number(values.timeout) * 1000 : Infinity
+  const polling = durationOption(values.polling, 'polling', 'milliseconds')
+  const timeoutMs = values.timeout !== undefined ? durationOption(values.timeout, 'timeout', 'seconds') : Infinity
+  const waitFor = durationOption(values.wait, 'wait', 'seconds')
   const width = Number(values.width)
 
   const stop = new AbortController()
   const onSigint = () => stop.abort()
   process.once('SIGINT', onSigint)
-  const { file } = await openForReadingAsync(filePath, { swmr: 'auto', locking: false, waitFor: Number(values.wait) * 1000, signal: stop.signal })
+  const { file } = await openForReadingAsync(filePath, { swmr: 'auto', locking: false, waitFor, signal: stop.signal })
   try {
     const ds = file.dataset(dsPath)
     ds.refresh()
