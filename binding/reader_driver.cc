@@ -204,6 +204,10 @@ herr_t Unlock(H5FD_t* pub) {
 H5FD_class_t MakeClass() {
   H5FD_class_t c;
   std::memset(&c, 0, sizeof c);
+#ifdef H5FD_CLASS_VERSION  // HDF5 >= 1.13: the class carries its version and a driver value
+  c.version = H5FD_CLASS_VERSION;
+  c.value = static_cast<H5FD_class_value_t>(H5_VFD_RESERVED + 0x5357);  // past the library's; unregistered
+#endif
   c.name = "h5swmr_reader";
   c.maxaddr = kMaxAddr;
   c.fc_degree = H5F_CLOSE_WEAK;
