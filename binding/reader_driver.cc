@@ -27,6 +27,7 @@ struct ReaderFile {
   dev_t device;
   ino_t inode;
   bool ignoreDisabledLocks;
+  bool swmrRead;
 };
 
 // Same limit as sec2 (largest offset an off_t holds).
@@ -110,6 +111,7 @@ H5FD_t* Open(const char* name, unsigned flags, hid_t fapl, haddr_t maxaddr) {
   if (env && std::strcmp(env, "BEST_EFFORT") == 0) ignore = true;
   else if (env && (std::strcmp(env, "TRUE") == 0 || std::strcmp(env, "1") == 0)) ignore = false;
   file->ignoreDisabledLocks = ignore;
+  file->swmrRead = (flags & H5F_ACC_SWMR_READ) != 0;
   return &file->pub;
 }
 
@@ -140,7 +142,18 @@ herr_t Query(const H5FD_t*, unsigned long* flags) {
   return 0;
 }
 
-haddr_t GetEoa(const H5FD_t* pub, H5FD_mem_t) { return reinterpret_cast<const ReaderFile*>(pub)->eoa; }
+// A SWMR reader's end of allocation is the one the superblock had when it opened; the writer has
+// allocated past it since (HDF5 skips its own EOA check on SWMR reads for that reason). HDF5 1.14
+// checks a contiguous dataset's storage against it when (re)opening one, so a flag the writer
+// allocated later reads as "invalid dataset size, likely file corruption". For SWMR reads, report the
+// file's current size when it is larger: everything the writer allocated and wrote is within it.
+haddr_t GetEoa(const H5FD_t* pub, H5FD_mem_t) {
+  auto* file = reinterpret_cast<const ReaderFile*>(pub);
+  struct stat st;
+  if (file->swmrRead && fstat(file->fd, &st) == 0 && static_cast<haddr_t>(st.st_size) > file->eoa)
+    return static_cast<haddr_t>(st.st_size);
+  return file->eoa;
+}
 
 herr_t SetEoa(H5FD_t* pub, H5FD_mem_t, haddr_t addr) {
   reinterpret_cast<ReaderFile*>(pub)->eoa = addr;
