@@ -228,9 +228,13 @@ describe('damaged files', () => {
     const bytes = fs.readFileSync(scan)
     const cut = path.join(dir, 'cut.h5')
     fs.writeFileSync(cut, bytes.subarray(0, 3000))
-    const err = errorOf(() => File.open(cut))
+    const err = errorOf(() => File.open(cut, { swmr: false }))
     expect(err.code).toBe('H5_TRUNCATED')
     expect(err.message).toContain(`ends at byte ${bytes.length} but it has 3000 bytes`)
+    // SWMR opens: HDF5 1.10 checks the end of file too; 1.14 no longer does (a live writer may have
+    // allocated past what is on disk), and the damage shows at the first read instead.
+    const [major, minor] = File.libraryInfo().version.split('.').map(Number)
+    if (major === 1 && minor < 13) expect(errorOf(() => File.open(cut)).code).toBe('H5_TRUNCATED')
   })
 
   test('H5_CORRUPT names the object and the kind of metadata, and fails fast in SWMR mode', () => {
