@@ -49,6 +49,23 @@ export interface FrameSource {
 }
 
 /**
+ * For frame sources spread over several datasets (Eiger data files, a virtual dataset's sources):
+ * a refresh asked for one frame (DataSource: once per new batch of keys) must reach every underlying
+ * dataset, since the frames of the batch may come from any of them. Refreshes `source` and returns
+ * the options for the part's own read.
+ */
+export function refreshAllParts(source: { refresh(): void }, options: ReadFrameOptions): ReadFrameOptions {
+  if (!options.refresh) return options
+  source.refresh()
+  return { ...options, refresh: false }
+}
+
+/** A part's frame, renumbered as frame `index` of a 1-D scan over all parts. */
+export function asScanFrame<T extends AnyTypedArray>(frame: Frame<T>, index: number): Frame<T> {
+  return { ...frame, index, position: [index], slices: [{ start: index, stop: index + 1 }] }
+}
+
+/**
  * Reads frames of `dataset`, whose first `scanRank` dimensions are the scan and the rest one frame.
  * Frame `index` is at the C-order unravel of `index` over the data's current scan shape.
  */

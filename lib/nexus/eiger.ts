@@ -6,7 +6,7 @@ import * as path from 'node:path'
 import type { Dataset } from '../dataset'
 import { H5Error } from '../errors'
 import type { File } from '../file'
-import { FrameReader, type Frame, type FrameSource, type ReadFrameOptions } from '../follow/frame-reader'
+import { FrameReader, asScanFrame, refreshAllParts, type Frame, type FrameSource, type ReadFrameOptions } from '../follow/frame-reader'
 import type { GrowingSource } from '../follow/growth-follower'
 import { sleep, now } from '../follow/wait'
 import type { AnyTypedArray } from '../native'
@@ -126,27 +126,27 @@ export class EigerFrames implements FrameSource, GrowingSource {
   }
 
   readFrame(index: number, options: ReadFrameOptions = {}): Frame {
-    options = this.#refreshAll(options)
+    options = refreshAllParts(this, options)
     const { part, local } = this.#find(index)
-    return this.#asGlobal(part.reader!.readFrame(local, options), index)
+    return asScanFrame(part.reader!.readFrame(local, options), index)
   }
 
   readFrameInto<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Frame<T> {
-    options = this.#refreshAll(options)
+    options = refreshAllParts(this, options)
     const { part, local } = this.#find(index)
-    return this.#asGlobal(part.reader!.readFrameInto(local, buffer, options), index)
+    return asScanFrame(part.reader!.readFrameInto(local, buffer, options), index)
   }
 
   async readFrameAsync(index: number, options: ReadFrameOptions = {}): Promise<Frame> {
-    options = this.#refreshAll(options)
+    options = refreshAllParts(this, options)
     const { part, local } = this.#find(index)
-    return this.#asGlobal(await part.reader!.readFrameAsync(local, options), index)
+    return asScanFrame(await part.reader!.readFrameAsync(local, options), index)
   }
 
   async readFrameIntoAsync<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Promise<Frame<T>> {
-    options = this.#refreshAll(options)
+    options = refreshAllParts(this, options)
     const { part, local } = this.#find(index)
-    return this.#asGlobal(await part.reader!.readFrameIntoAsync(local, buffer, options), index)
+    return asScanFrame(await part.reader!.readFrameIntoAsync(local, buffer, options), index)
   }
 
   /** Wait (polling, without blocking) up to `timeout` ms for frame `index` to be there, then read it. */
@@ -231,15 +231,4 @@ export class EigerFrames implements FrameSource, GrowingSource {
     throw new H5Error(`Frame ${index} is beyond the Eiger data files of '${this.master.filePath}'`, 'H5_OUT_OF_RANGE')
   }
 
-  // A refresh asked for one frame (DataSource: once per new batch of keys) must reach every
-  // underlying dataset, since the frames of the batch may come from any of them.
-  #refreshAll(options: ReadFrameOptions): ReadFrameOptions {
-    if (!options.refresh) return options
-    this.refresh()
-    return { ...options, refresh: false }
-  }
-
-  #asGlobal<T extends AnyTypedArray>(frame: Frame<T>, index: number): Frame<T> {
-    return { ...frame, index, position: [index], slices: [{ start: index, stop: index + 1 }] }
-  }
 }

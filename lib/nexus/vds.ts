@@ -5,7 +5,7 @@ import * as path from 'node:path'
 import type { Dataset } from '../dataset'
 import { H5Error } from '../errors'
 import type { File } from '../file'
-import { FrameReader, type Frame, type FrameSource, type ReadFrameOptions } from '../follow/frame-reader'
+import { FrameReader, asScanFrame, refreshAllParts, type Frame, type FrameSource, type ReadFrameOptions } from '../follow/frame-reader'
 import type { AnyTypedArray, NativeSpaceSelection, NativeVirtualMapping } from '../native'
 import { openForReading } from '../refresh'
 
@@ -20,14 +20,16 @@ export interface VirtualFrameLocation {
   mapping: number
 }
 
+// A hyperslab's parameters along dimension 0 (count null: unlimited).
+function alongFirst(sel: NativeSpaceSelection): { start: number; stride: number; count: number | null; block: number } {
+  return { start: sel.start![0], stride: sel.stride![0] ?? 1, count: sel.count![0], block: sel.block![0] ?? 1 }
+}
+
 // The n-th selected position along dimension 0 of a selection, or null when it has fewer.
 function nthAlongFirst(sel: NativeSpaceSelection, n: number): number | null {
   if (sel.type === 'all') return n
   if (sel.type !== 'hyperslab') return null
-  const start = sel.start![0]
-  const stride = sel.stride![0] ?? 1
-  const count = sel.count![0]
-  const block = sel.block![0] ?? 1
+  const { start, stride, count, block } = alongFirst(sel)
   const k = Math.floor(n / block)
   if (count !== null && k >= count) return null
   return start + k * stride + (n % block)
@@ -37,10 +39,7 @@ function nthAlongFirst(sel: NativeSpaceSelection, n: number): number | null {
 function rankAlongFirst(sel: NativeSpaceSelection, i: number): number | null {
   if (sel.type === 'all') return i
   if (sel.type !== 'hyperslab') return null
-  const start = sel.start![0]
-  const stride = sel.stride![0] ?? 1
-  const count = sel.count![0]
-  const block = sel.block![0] ?? 1
+  const { start, stride, count, block } = alongFirst(sel)
   if (i < start) return null
   // With one block the stride means nothing (h5py stores 1); with several, blocks never overlap.
   const k = count === 1 ? 0 : Math.floor((i - start) / stride)
@@ -129,27 +128,27 @@ export class VirtualFrameReader implements FrameSource {
   }
 
   readFrame(index: number, options: ReadFrameOptions = {}): Frame {
-    options = this.#refreshAll(options)
+    options = refreshAllParts(this, options)
     const { reader, at } = this.#source(index)
-    return this.#asVirtual(reader.readFrame(at.index, options), index)
+    return asScanFrame(reader.readFrame(at.index, options), index)
   }
 
   readFrameInto<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Frame<T> {
-    options = this.#refreshAll(options)
+    options = refreshAllParts(this, options)
     const { reader, at } = this.#source(index)
-    return this.#asVirtual(reader.readFrameInto(at.index, buffer, options), index)
+    return asScanFrame(reader.readFrameInto(at.index, buffer, options), index)
   }
 
   async readFrameAsync(index: number, options: ReadFrameOptions = {}): Promise<Frame> {
-    options = this.#refreshAll(options)
+    options = refreshAllParts(this, options)
     const { reader, at } = this.#source(index)
-    return this.#asVirtual(await reader.readFrameAsync(at.index, options), index)
+    return asScanFrame(await reader.readFrameAsync(at.index, options), index)
   }
 
   async readFrameIntoAsync<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Promise<Frame<T>> {
-    options = this.#refreshAll(options)
+    options = refreshAllParts(this, options)
     const { reader, at } = this.#source(index)
-    return this.#asVirtual(await reader.readFrameIntoAsync(at.index, buffer, options), index)
+    return asScanFrame(await reader.readFrameIntoAsync(at.index, buffer, options), index)
   }
 
   /** Close the source files this reader opened (the VDS's own file stays open). */
@@ -181,15 +180,4 @@ export class VirtualFrameReader implements FrameSource {
     return { reader, at }
   }
 
-  // A refresh asked for one frame (DataSource: once per new batch of keys) must reach every
-  // underlying dataset, since the frames of the batch may come from any of them.
-  #refreshAll(options: ReadFrameOptions): ReadFrameOptions {
-    if (!options.refresh) return options
-    this.refresh()
-    return { ...options, refresh: false }
-  }
-
-  #asVirtual<T extends AnyTypedArray>(frame: Frame<T>, index: number): Frame<T> {
-    return { ...frame, index, position: [index], slices: [{ start: index, stop: index + 1 }] }
-  }
 }
