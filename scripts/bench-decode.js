@@ -117,7 +117,10 @@ while time.perf_counter() - t0 < float(sys.argv[2]):
 print(i / (time.perf_counter() - t0))`
   try {
     const env = { ...process.env }
-    if (!plugin) env.HDF5_PLUGIN_PATH = fs.mkdtempSync(path.join(os.tmpdir(), 'noplugin-'))
+    if (!plugin) {
+      env.HDF5_PLUGIN_PATH = path.join(path.dirname(file), 'no-plugins')
+      fs.mkdirSync(env.HDF5_PLUGIN_PATH, { recursive: true })
+    }
     return Number(execFileSync(PYTHON, ['-c', script, file, String(SECONDS)], { env, encoding: 'utf8' }).trim())
   } catch (err) {
     return NaN

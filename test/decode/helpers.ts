@@ -3,7 +3,6 @@
 import { execFileSync } from 'node:child_process'
 import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { spawnProcess, PYTHON } from '../helpers/processes'
 
@@ -26,9 +25,13 @@ export function node(source: string, args: string[] = [], env: NodeJS.ProcessEnv
   return finished(spawnProcess(process.execPath, ['-e', prelude + source, '--', ...args], env), 'node')
 }
 
-/** An environment in which HDF5 finds no filter plugin, so h5swmr registers its own 32008. */
-export function withoutPlugins(): NodeJS.ProcessEnv {
-  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'h5swmr-noplugins-'))
+/**
+ * An environment in which HDF5 finds no filter plugin, so h5swmr registers its own 32008: an empty
+ * plugin folder inside `dir` (the test file's tmpDir, removed with it).
+ */
+export function withoutPlugins(dir: string): NodeJS.ProcessEnv {
+  const empty = path.join(dir, 'no-plugins')
+  fs.mkdirSync(empty, { recursive: true })
   return { HDF5_PLUGIN_PATH: empty }
 }
 
@@ -42,6 +45,17 @@ export function pluginDir(): string {
   const dir = bitshuffleFiles().find((f) => f.endsWith('/hdf5/serial/plugins'))
   if (!dir) throw new Error('the bitshuffle package has no serial HDF5 plugin directory')
   return dir
+}
+
+/**
+ * What bitshuffle's cd_values say, without the version of the bitshuffle that wrote them (its first
+ * two values: 0.3 from Debian 12's plugin, 0.5 from 13's, 0.3 from ours). Throws unless they are a
+ * plausible version, so a test still notices values in the wrong slots.
+ */
+export function bitshuffleCdMeaning(cd: readonly number[]): { elementSize: number; blockSize: number; compression: number } {
+  const [major, minor, elementSize, blockSize = 0, compression = 0] = cd
+  if (major !== 0 || !(minor >= 1 && minor < 100)) throw new Error(`not a bitshuffle version in cd_values ${JSON.stringify(cd)}`)
+  return { elementSize, blockSize, compression }
 }
 
 export function randomBytes(n: number, seed: number): Uint8Array {

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Runs the README's two commands from a clean clone inside a minimal root of another Debian release,
+# with that release's own Node.js, npm, libhdf5 and Python packages (nothing else installed first):
+#
+#   bash scripts/distro-test.sh trixie          # Debian 13
+#   bash scripts/distro-test.sh testing         # Debian testing
+#   bash scripts/distro-test.sh trixie -- CMD   # a shell command in that root's clone instead
+#
+# Needs root, debootstrap and the host's Debian mirror (read from its apt sources). The root is made
+# anew each run under ${H5SWMR_ROOTS:-/var/tmp/h5swmr-roots}/SUITE (nothing is cached across runs) and
+# removed at the end unless H5SWMR_KEEP_ROOT=1. The clone is of this checkout's HEAD: commit first.
+set -euo pipefail
+
+suite="${1:?usage: distro-test.sh SUITE [-- COMMAND]}"
+shift
+command_in_root=""
+if [ "${1:-}" = "--" ]; then
+  shift
+  command_in_root="$*"
+fi
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+roots="${H5SWMR_ROOTS:-/var/tmp/h5swmr-roots}"
+root="$roots/$suite"
+say() { echo "distro-test[$suite]: $*"; }
+
+[ "$(id -u)" -eq 0 ] || { echo "distro-test.sh: needs root (debootstrap, chroot, mount)" >&2; exit 1; }
+command -v debootstrap >/dev/null || { echo "distro-test.sh: needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
+
+# The host's own Debian mirror: the first http(s) URI of its apt sources that serves the main archive.
+mirror="$(
+  { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
+    grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}'
+  } 2>/dev/null | grep -E '^https?://' | grep -v -- '-security' | grep -E '/debian/?$' | head -n1 || true
+)"
+[ -n "$mirror" ] || { echo "distro-test.sh: found no Debian mirror in /etc/apt/sources*" >&2; exit 1; }
+
+# debootstrap knows a release by its script; an older debootstrap has none for the newest testing
+# codename, and every testing/unstable codename bootstraps with sid's.
+script="/usr/share/debootstrap/scripts/$suite"
+[ -e "$script" ] || script="/usr/share/debootstrap/scripts/sid"
+
+unmount_all() {
+  # Deepest first; lazily, so a process that is still ending does not keep the root mounted.
+  for m in $(awk -v r="$root" '$2 == r || index($2, r "/") == 1 {print $2}' /proc/self/mounts | sort -r); do
+    umount -l "$m" 2>/dev/null || true
+  done
+}
+cleanup() {
+  unmount_all
+  if [ "${H5SWMR_KEEP_ROOT:-0}" != "1" ]; then rm -rf --one-file-system "$root"; fi
+}
+trap cleanup EXIT
+
+unmount_all
+rm -rf --one-file-system "$root"
+mkdir -p "$root"
+
+started=$SECONDS
+say "debootstrap $suite from $mirror"
+# Testing's Release file on a mirror can be past its Valid-Until; debootstrap itself does not check it.
+debootstrap --variant=minbase --components=main "$suite" "$root" "$mirror" "$script" >"$roots/$suite.debootstrap.log" 2>&1 || {
+  tail -n 30 "$roots/$suite.debootstrap.log" >&2
+  exit 1
+}
+
+# What the root needs from the host: name resolution, and the host's CA set-up (its extra CA files, the
+# bundle built from them, and the certificate variables) so npm and apt reach their registries as the
+# host does.
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+cp /etc/hosts "$root/etc/hosts"
+mkdir -p "$root/usr/local/share/ca-certificates" "$root/etc/ssl/certs"
+cp -a /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/" 2>/dev/null || true
+cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+if [ "$suite" != "stable" ] && [ "$suite" != "trixie" ] && [ "$suite" != "bookworm" ]; then
+  # Only in this root: testing's Release file can be past its Valid-Until.
+  echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99h5swmr-valid-until"
+fi
+echo 'APT::Install-Recommends "false";' >"$root/etc/apt/apt.conf.d/99h5swmr-no-recommends"
+
+mount -t proc proc "$root/proc"
+mount -t sysfs sysfs "$root/sys"
+mount --rbind /dev "$root/dev"
+mount --make-rslave "$root/dev"
+
+# The certificate variables of the host's environment, for the commands in the root.
+cert_env=()
+while IFS='=' read -r name value; do
+  case "$name" in
+    NODE_EXTRA_CA_CERTS | SSL_CERT_FILE | SSL_CERT_DIR | CURL_CA_BUNDLE | REQUESTS_CA_BUNDLE | GIT_SSL_CAINFO | PIP_CERT | NPM_CONFIG_CAFILE | npm_config_cafile)
+      [ -e "$root$value" ] && cert_env+=("$name=$value") ;;
+  esac
+done < <(env)
+[ -e /etc/ssl/certs/ca-certificates.crt ] && cert_env+=("NPM_CONFIG_CAFILE=/etc/ssl/certs/ca-certificates.crt")
+
+in_root() {
+  chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive CI="${CI:-}" "${cert_env[@]}" /bin/bash -c "$1"
+}
+
+say "apt-get install nodejs npm git ca-certificates (debootstrap took $((SECONDS - started)) s)"
+# After debootstrap rather than with --include: npm's dependencies fail to configure in debootstrap's
+# second stage.
+in_root 'apt-get update -qq && apt-get install -y -qq nodejs npm git ca-certificates >/dev/null'
+in_root 'update-ca-certificates >/dev/null 2>&1 || true'
+# update-ca-certificates rebuilt the bundle from the root's own CA list: put the host's back on top.
+cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+
+# A clean clone of this checkout's HEAD, as CI makes of main.
+git clone -q --no-local "$repo" "$root/work/h5swmr"
+rm -rf "$root/work/h5swmr/.git/hooks"
+
+in_root 'cat /etc/debian_version; node --version; npm --version' | sed "s/^/distro-test[$suite]: /"
+
+if [ -n "$command_in_root" ]; then
+  in_root "cd /work/h5swmr && $command_in_root"
+  exit $?
+fi
+
+# The README's two commands, exactly (read from the README so they cannot drift), each step stopping
+# the run when it fails.
+setup_line="$(awk '/^```sh$/ {getline; print; exit}' "$repo/README.md")"
+test_line="$(awk '/^```sh$/ {getline; getline; print; exit}' "$repo/README.md")"
+say "README command 1: $setup_line"
+t=$SECONDS
+in_root "set -euo pipefail; cd /work/h5swmr && $setup_line"
+say "command 1 took $((SECONDS - t)) s"
+say "README command 2: $test_line"
+t=$SECONDS
+in_root "set -euo pipefail; cd /work/h5swmr && $test_line"
+say "command 2 took $((SECONDS - t)) s; all took $((SECONDS - started)) s"
