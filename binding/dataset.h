@@ -34,6 +34,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset> {
   Napi::Value ReadIntoAsync(const Napi::CallbackInfo& info);
   Napi::Value ReadPlan(const Napi::CallbackInfo& info);
   Napi::Value ReadStats(const Napi::CallbackInfo& info);
+  Napi::Value ChunkCache(const Napi::CallbackInfo& info);
   Napi::Value ReadAttrs(const Napi::CallbackInfo& info);
   // virtual.cc
   Napi::Value VirtualMapping(const Napi::CallbackInfo& info);

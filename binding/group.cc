@@ -56,7 +56,16 @@ std::string ObjectTypeAt(hid_t loc, const std::string& name) {
   return t;
 }
 
-herr_t CollectLink(hid_t group, const char* name, const H5L_info_t* info, void* data) {
+// HDF5 1.12 added H5Literate2 (links by token, not address) and deprecated the 1.10 call.
+#if H5_VERSION_GE(1, 12, 0)
+using LinkInfo = H5L_info2_t;
+#define H5SWMR_LITERATE H5Literate2
+#else
+using LinkInfo = H5L_info_t;
+#define H5SWMR_LITERATE H5Literate
+#endif
+
+herr_t CollectLink(hid_t group, const char* name, const LinkInfo* info, void* data) {
   auto* members = static_cast<std::vector<Member>*>(data);
   Member m;
   m.name = name;
@@ -100,7 +109,7 @@ Napi::Value NativeFile::List(const Napi::CallbackInfo& info) {
     if (!group.valid()) ThrowHdf5("Cannot open group '" + path + "' in '" + file->path + "'", "H5_NOT_A_GROUP");
     std::vector<Member> out;
     H5_index_t index = H5_INDEX_NAME;
-    if (H5Literate(group, index, H5_ITER_INC, nullptr, CollectLink, &out) < 0)
+    if (H5SWMR_LITERATE(group, index, H5_ITER_INC, nullptr, CollectLink, &out) < 0)
       ThrowHdf5("Cannot list group '" + path + "'", "H5_ERROR");
     return out;
   });

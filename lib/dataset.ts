@@ -2,7 +2,7 @@ import './dispose'
 import { H5Error } from './errors'
 import { arrayConstructor } from './dtype'
 import { native } from './native'
-import type { AnyTypedArray, Dims, NativeDataset, NativeDatasetInfo, NativeFilter, NativeVirtualMapping, ReadStats } from './native'
+import type { AnyTypedArray, ChunkCache, Dims, NativeDataset, NativeDatasetInfo, NativeFilter, NativeVirtualMapping, ReadStats } from './native'
 import type { AttrValue, File } from './file'
 import type { DType } from './dtype'
 
@@ -263,6 +263,14 @@ export class Dataset {
   /** Reads completed per path since this dataset was opened (all reads, sync and async). */
   get readStats(): ReadStats {
     return this.#native.readStats()
+  }
+
+  /**
+   * The raw-data chunk cache this dataset's id reads through, as HDF5 reports it: `File.open`'s
+   * `chunkCacheBytes` (0 by default), never HDF5's own default (1 MiB before 2.0, 8 MiB since).
+   */
+  get chunkCache(): ChunkCache {
+    return this.#native.chunkCache()
   }
 
   /**

@@ -17,6 +17,13 @@ export interface ReadStats {
   chunksReadOutsideLock: number
 }
 
+/** The raw-data chunk cache a dataset id reads through (H5Pget_chunk_cache on its access list). */
+export interface ChunkCache {
+  bytes: number
+  slots: number
+  w0: number
+}
+
 export interface NativeFileInfo {
   path: string
   writable: boolean
@@ -124,6 +131,7 @@ export interface NativeDataset {
   readIntoAsync<T extends AnyTypedArray>(sel: NativeSelection | null, out: T, options?: NativeReadOptions): Promise<T>
   readPlan(sel: NativeSelection | null, options?: NativeReadOptions): NativeReadPlan
   readStats(): ReadStats
+  chunkCache(): ChunkCache
   readAttrs(): Record<string, unknown>
   extend(shape: number[]): number[]
   write(sel: NativeSelection | null, data: AnyTypedArray): void

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Release check: make the Node-API prebuild, pack the package, install the tarball into an empty
 # folder and load it there. The install must pick the prebuild, not compile.
+#   --keep FILE   also keep the tarball as FILE (CI installs it in another release's root, where the
+#                 prebuild must be refused: scripts/distro-test.sh, H5SWMR_FOREIGN_PACKAGE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+keep=""
+if [ "${1:-}" = "--keep" ]; then keep="${2:?--keep FILE}"; fi
 npm run prebuild
 tarball=$(npm pack --silent | tail -n 1)
 dir=$(mktemp -d)
 trap 'rm -rf "$dir" "$tarball"' EXIT
+tar -tzf "$tarball" | grep -q '^package/prebuilds/linux-x64/h5swmr.node.json$' || {
+  echo "check-package: the tarball has no record of the libraries its prebuild needs" >&2
+  exit 1
+}
 (cd "$dir" && npm init -y >/dev/null && npm install --foreground-scripts "$OLDPWD/$tarball" 2>&1 | tee install.log)
 grep -q "using the addon found by node-gyp-build (.*prebuilds/linux-x64/" "$dir/install.log" || {
   echo "check-package: the installed package did not use its prebuild" >&2
@@ -17,3 +25,8 @@ grep -q "using the addon found by node-gyp-build (.*prebuilds/linux-x64/" "$dir/
   const info = h5.File.libraryInfo()
   console.log('check-package: loaded h5swmr from the tarball, libhdf5', info.version)
 ")
+if [ -n "$keep" ]; then
+  mkdir -p "$(dirname "$keep")"
+  cp "$tarball" "$keep"
+  echo "check-package: kept the tarball as $keep"
+fi

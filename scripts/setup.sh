@@ -33,8 +33,15 @@ else
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "setup.sh: installing ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  log="$(mktemp)"
+  # apt's progress goes to a log (hundreds of lines); shown whole if the install fails.
+  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "setup.sh: apt-get install failed (above)" >&2
+    exit 1
+  fi
+  rm -f "$log"
 fi
 
 node -e 'const [maj, min] = process.versions.node.split(".").map(Number); if (maj < 20 || (maj === 20 && min < 17)) { console.error("setup.sh: Node >= 20.17 is needed, this is " + process.version); process.exit(1) }'
