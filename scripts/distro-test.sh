@@ -51,6 +51,7 @@ cleanup() {
   if [ "${H5SWMR_KEEP_ROOT:-0}" != "1" ]; then rm -rf --one-file-system "$root"; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 unmount_all
 rm -rf --one-file-system "$root"
@@ -95,7 +96,8 @@ done < <(env)
 
 in_root() {
   chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive CI="${CI:-}" "${cert_env[@]}" /bin/bash -c "$1"
+    LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive CI="${CI:-}" H5SWMR_NO_DEPRECATED_HDF5="${H5SWMR_NO_DEPRECATED_HDF5:-}" \
+    "${cert_env[@]}" /bin/bash -c "$1"
 }
 
 say "apt-get install nodejs npm git ca-certificates (debootstrap took $((SECONDS - started)) s)"
@@ -123,9 +125,11 @@ for n in 1 2; do
   line="$(bash "$repo/scripts/readme-command.sh" "$n")"
   say "README command $n: $line"
   t=$SECONDS
-  in_root "set -euo pipefail; cd /work/h5swmr && $line"
+  in_root "set -euo pipefail; cd /work/h5swmr && $line" 2>&1 | tee "$roots/$suite.readme-$n.log"
   say "README command $n took $((SECONDS - t)) s"
 done
+# jest's summary, for CI's table (the log stays beside the root: $roots/SUITE.readme-2.log).
+say "$(grep -a '^Tests:' "$roots/$suite.readme-2.log" | tail -n 1 | tr -s ' ')"
 
 # A package made on another release (CI: Debian 12's tarball from scripts/check-package.sh --keep):
 # its prebuild is for another libhdf5, so the install must say so in one line, build from source, and
