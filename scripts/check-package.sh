@@ -11,7 +11,8 @@ npm run prebuild
 tarball=$(npm pack --silent | tail -n 1)
 dir=$(mktemp -d)
 trap 'rm -rf "$dir" "$tarball"' EXIT
-tar -tzf "$tarball" | grep -q '^package/prebuilds/linux-x64/h5swmr.node.json$' || {
+listing="$(tar -tzf "$tarball")"  # (not piped into grep -q: tar's SIGPIPE would fail the pipeline)
+grep -qx 'package/prebuilds/linux-x64/h5swmr.node.json' <<<"$listing" || {
   echo "check-package: the tarball has no record of the libraries its prebuild needs" >&2
   exit 1
 }
