@@ -3,6 +3,7 @@
 
 #include "addon.h"
 #include "bitshuffle_filter.h"
+#include "codec_filters.h"
 #include "dataset.h"
 #include "decode/bitshuffle.h"
 #include "decode/deflate.h"
@@ -62,6 +63,8 @@ Napi::Value LibraryInfo(const Napi::CallbackInfo& info) {
   o.Set("threadsafe", threadsafe != 0);
   o.Set("fileLockingOption", H5_VERSION_GE(1, 10, 7) ? true : false);
   o.Set("bitshuffleFilter", EnsureBitshuffleFilter());
+  o.Set("zstdFilter", EnsureZstdFilter());
+  o.Set("bloscFilter", EnsureBloscFilter());
   o.Set("bitshuffleKernel", bitshuffle::Name(bitshuffle::Active()));
   o.Set("inflate", decode::InflateLibrary());
   o.Set("decodeThreads", static_cast<double>(DecodePool::Get().Threads()));
@@ -85,6 +88,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     Hdf5Lock lock;
     H5open();
     EnsureBitshuffleFilter();
+    EnsureZstdFilter();
+    EnsureBloscFilter();
   }
   auto* data = new AddonData();
   env.SetInstanceData<AddonData, FinalizeAddonData>(data);

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <thread>
 
+#include "bitshuffle_filter.h"
+#include "decode/bslz4.h"
 #include "decode/decode_error.h"
 #include "errors.h"
 #include "handle.h"
@@ -13,13 +15,11 @@
 
 namespace h5swmr {
 
-namespace {
-
 // One stored chunk's bytes into `into` (`size` bytes, from H5Dget_chunk_storage_size). HDF5 2.0 made
 // H5Dread_chunk a macro for H5Dread_chunk2, which takes the buffer's size and, when the chunk no
 // longer fits (a writer rewrote it since the lookup), reads nothing and returns the size it needs;
 // before 2.0 there is only the unsized call (the reader driver checks the size it is asked to read).
-herr_t ReadChunk(hid_t dataset, const hsize_t* offset, uint32_t* mask, void* into, hsize_t size) {
+herr_t ReadStoredChunk(hid_t dataset, const hsize_t* offset, uint32_t* mask, void* into, hsize_t size) {
 #if H5_VERSION_GE(2, 0, 0)
   size_t room = static_cast<size_t>(size);
   herr_t status = H5Dread_chunk2(dataset, H5P_DEFAULT, offset, mask, into, &room);
@@ -34,6 +34,8 @@ herr_t ReadChunk(hid_t dataset, const hsize_t* offset, uint32_t* mask, void* int
   return H5Dread_chunk(dataset, H5P_DEFAULT, offset, mask, into);
 #endif
 }
+
+namespace {
 
 std::string Join(const std::vector<hsize_t>& v) {
   std::string s = "[";
@@ -153,6 +155,9 @@ std::shared_ptr<const ChunkLayout> DescribeChunkLayout(hid_t dataset, hid_t file
       step.id = static_cast<unsigned>(H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &ncd, cd, sizeof name, name, &config));
       step.cd.assign(cd, cd + (ncd < 32 ? ncd : 32));
       step.name = name;
+      // H5Dread of bitshuffle-zstd needs a 32008 filter that knows zstd (not Debian 12's plugin).
+      if (step.id == decode::kBitshuffleFilter && decode::BitshuffleCompression(cd, ncd) == decode::kBitshuffleZstd)
+        EnsureBitshuffleZstd();
       std::string why = ncd > 32 ? "filter " + std::to_string(step.id) + " has more parameters than we read"
                                  : decode::WhyNotDecodable(step);
       if (layout->filterProblem.empty() && !why.empty()) layout->filterProblem = why;
@@ -257,7 +262,7 @@ size_t FetchChunks(DatasetState& ds, const ReadTarget& target, FetchedChunks& f,
     }
     // Files opened with ReaderDriver(): the driver notes where the bytes are, DecodeChunks preads them.
     DeferRawRead defer(into, size);
-    if (ReadChunk(ds.id, f.offsets[c].data(), &f.masks[c], into, size) < 0)
+    if (ReadStoredChunk(ds.id, f.offsets[c].data(), &f.masks[c], into, size) < 0)
       ThrowHdf5("Cannot read " + ChunkName(f, c), "H5_READ_FAILED");
     f.deferred[c] = defer.read;
   }
@@ -307,6 +312,8 @@ void DecodeChunks(FetchedChunks& f, const ReadTarget& target, size_t from, size_
         decode::DecodeChunkRange(layout.filters, f.masks[c], f.stored[c].data(), f.stored[c].size(), into, chunkBytes,
                                  LinearOffset(lo, layout.chunk) * elemSize, (LinearOffset(last, layout.chunk) + 1) * elemSize);
       }
+    } catch (const decode::UndecodableMode& e) {
+      throw H5Failure("H5_FILTER_UNAVAILABLE", "Cannot decode " + ChunkName(f, c) + ": " + e.what());
     } catch (const decode::DecodeError& e) {
       CorruptChunk(f, c, e.what());
     }

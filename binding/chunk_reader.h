@@ -22,6 +22,10 @@ namespace h5swmr {
 
 struct DatasetState;
 
+// H5Dread_chunk on every libhdf5: `size` bytes of the stored chunk at `offset` into `into` (HDF5 2.0's
+// H5Dread_chunk2, which takes the buffer size, where there is one). Under the lock.
+herr_t ReadStoredChunk(hid_t dataset, const hsize_t* offset, uint32_t* mask, void* into, hsize_t size);
+
 // What the direct path needs to know about a dataset; fixed for the life of its id.
 struct ChunkLayout {
   std::string layout;               // 'chunked' | 'contiguous' | 'compact' | 'virtual'

@@ -87,14 +87,18 @@ Napi::Value Bitshuffle(const Napi::CallbackInfo& info) {
   });
 }
 
-// bslz4Encode(bytes, elemSize, blockSize) -> Uint8Array (a 32008 LZ4 chunk)
+// bslz4Encode(bytes, elemSize, blockSize, codec = 'lz4', zstdLevel = 3) -> Uint8Array (a 32008 chunk of
+// LZ4 or zstd blocks)
 Napi::Value Bslz4Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return Decoding(env, [&]() -> Napi::Value {
     Bytes in = BytesOf(info[0]);
     size_t elemSize = SizeOf(info[1]), blockSize = SizeOf(info[2]);
-    std::vector<uint8_t> out(decode::Bslz4Bound(in.size, elemSize, blockSize));
-    size_t n = decode::EncodeBslz4(in.data, in.size, out.data(), elemSize, blockSize);
+    const bool zstd = info.Length() > 3 && info[3].IsString() && info[3].As<Napi::String>().Utf8Value() == "zstd";
+    const decode::BlockCodec codec = zstd ? decode::BlockCodec::Zstd : decode::BlockCodec::Lz4;
+    const int level = info.Length() > 4 && info[4].IsNumber() ? info[4].As<Napi::Number>().Int32Value() : 3;
+    std::vector<uint8_t> out(decode::Bslz4Bound(in.size, elemSize, blockSize, codec));
+    size_t n = decode::EncodeBslz4(in.data, in.size, out.data(), elemSize, blockSize, codec, level);
     Napi::Uint8Array a = Napi::Uint8Array::New(env, n);
     std::copy(out.begin(), out.begin() + n, a.Data());
     return a;

@@ -4,8 +4,11 @@
 #include <cmath>
 #include <vector>
 
+#include "bitshuffle_filter.h"
 #include "dataset.h"
+#include "decode/blosc_hdf5.h"
 #include "decode/bslz4.h"
+#include "decode/zstd_hdf5.h"
 #include "dtype.h"
 #include "errors.h"
 #include "file.h"
@@ -43,7 +46,7 @@ void CheckWritable(const FileState& file, const std::string& what) {
 }  // namespace
 
 // createDataset(path, { dtype, shape, maxshape?, chunks?, compression?, compressionLevel?, shuffle?,
-//                       bitshuffleBlockSize?, fillValue?, filterEdgeChunks? })
+//                       bitshuffleBlockSize?, bloscCompressor?, bloscShuffle?, fillValue?, filterEdgeChunks? })
 Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto file = Open(env);
@@ -67,13 +70,29 @@ Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
     double blockSize = blockOption.IsNumber() ? blockOption.As<Napi::Number>().DoubleValue() : 0;
     Napi::Value fill = o.Get("fillValue");
     Napi::Value filterEdges = o.Get("filterEdgeChunks");
+    const bool levelGiven = o.Get("compressionLevel").IsNumber();
+    // blosc's inner codec (hdf5-blosc's codes) and shuffle (0 none, 1 byte, 2 bit).
+    static const char* const kBloscCodecs[] = {"blosclz", "lz4", "lz4hc", "snappy", "zlib", "zstd"};
+    std::string bloscCodec = o.Get("bloscCompressor").IsString() ? o.Get("bloscCompressor").As<Napi::String>().Utf8Value() : "lz4";
+    std::string bloscShuffle = o.Get("bloscShuffle").IsString() ? o.Get("bloscShuffle").As<Napi::String>().Utf8Value() : "byte";
+    unsigned bloscCode = 6;
+    for (unsigned i = 0; i < 6; i++) if (bloscCodec == kBloscCodecs[i]) bloscCode = i;
 
     if (maxshape.empty()) maxshape = shape;
     if (maxshape.size() != shape.size()) Fail("ERR_INVALID_ARG", "maxshape must have one entry per dimension of shape");
     for (size_t i = 0; i < shape.size(); i++)
       if (maxshape[i] != H5S_UNLIMITED && maxshape[i] < shape[i]) Fail("ERR_INVALID_ARG", "maxshape is smaller than shape");
-    if (compression != "none" && compression != "deflate" && compression != "gzip" && compression != "bslz4")
-      Fail("ERR_INVALID_ARG", "compression must be 'none', 'deflate' or 'bslz4'");
+    if (compression != "none" && compression != "deflate" && compression != "gzip" && compression != "bslz4" &&
+        compression != "bszstd" && compression != "zstd" && compression != "blosc")
+      Fail("ERR_INVALID_ARG", "compression must be 'none', 'deflate', 'bslz4', 'bszstd', 'zstd' or 'blosc'");
+    if ((compression == "bszstd" || compression == "zstd") && levelGiven && (level < 1 || level > 22))
+      Fail("ERR_INVALID_ARG", "compressionLevel for '" + compression + "' must be a zstd level from 1 to 22");
+    if (compression == "blosc" && levelGiven && (level < 0 || level > 9))
+      Fail("ERR_INVALID_ARG", "compressionLevel for 'blosc' must be from 0 to 9");
+    if (compression == "blosc" && bloscCode == 6)
+      Fail("ERR_INVALID_ARG", "bloscCompressor must be 'blosclz', 'lz4', 'lz4hc', 'snappy', 'zlib' or 'zstd'");
+    if (compression == "blosc" && bloscShuffle != "none" && bloscShuffle != "byte" && bloscShuffle != "bit")
+      Fail("ERR_INVALID_ARG", "bloscShuffle must be 'none', 'byte' or 'bit'");
     if (!(blockSize >= 0 && blockSize < 4294967296.0) || blockSize != static_cast<double>(static_cast<unsigned>(blockSize)) ||
         static_cast<unsigned>(blockSize) % 8)
       Fail("ERR_INVALID_ARG", "bitshuffleBlockSize must be 0 (automatic) or a multiple of 8 elements");
@@ -100,11 +119,29 @@ Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
       if (filterEdges.IsBoolean() && !filterEdges.As<Napi::Boolean>().Value())
         H5Pset_chunk_opts(dcpl, H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS);
       if (compression == "deflate" || compression == "gzip") H5Pset_deflate(dcpl, static_cast<unsigned>(level));
-      if (compression == "bslz4") {
+      if (compression == "bslz4" || compression == "bszstd") {
         // Optional, as h5py sets third-party filters; set_local adds {major, minor, element size}.
-        const unsigned cd[2] = {static_cast<unsigned>(blockSize), decode::kBitshuffleLz4};
-        if (H5Pset_filter(dcpl, decode::kBitshuffleFilter, H5Z_FLAG_OPTIONAL, 2, cd) < 0)
+        // zstd's level: compressionLevel, else 3 (hdf5plugin's default).
+        const bool zstd = compression == "bszstd";
+        if (zstd && !EnsureBitshuffleZstd())
+          Fail("H5_FILTER_UNAVAILABLE", "Cannot write bitshuffle-zstd to '" + path + "': no 32008 filter with zstd");
+        const int zstdLevel = levelGiven ? level : 3;
+        const unsigned cd[3] = {static_cast<unsigned>(blockSize), zstd ? decode::kBitshuffleZstd : decode::kBitshuffleLz4,
+                                static_cast<unsigned>(zstdLevel)};
+        if (H5Pset_filter(dcpl, decode::kBitshuffleFilter, H5Z_FLAG_OPTIONAL, zstd ? 3 : 2, cd) < 0)
           ThrowHdf5("Cannot set the bitshuffle filter for '" + path + "'", "H5_FILTER_UNAVAILABLE");
+      }
+      if (compression == "zstd") {
+        const unsigned cd[1] = {static_cast<unsigned>(levelGiven ? level : 3)};
+        if (H5Pset_filter(dcpl, decode::kZstdFilter, H5Z_FLAG_OPTIONAL, 1, cd) < 0)
+          ThrowHdf5("Cannot set the zstd filter for '" + path + "'", "H5_FILTER_UNAVAILABLE");
+      }
+      if (compression == "blosc") {
+        // Slots 0-3 are set_local's (revision, format, type size, chunk bytes), as with hdf5-blosc.
+        const unsigned cd[7] = {0, 0, 0, 0, static_cast<unsigned>(levelGiven ? level : 5),
+                                bloscShuffle == "none" ? 0u : bloscShuffle == "bit" ? 2u : 1u, bloscCode};
+        if (H5Pset_filter(dcpl, decode::kBloscFilter, H5Z_FLAG_OPTIONAL, 7, cd) < 0)
+          ThrowHdf5("Cannot set the blosc filter for '" + path + "'", "H5_FILTER_UNAVAILABLE");
       }
     }
     if (fill.IsNumber()) {

@@ -49,14 +49,23 @@ export interface DatasetOptions {
   chunks?: number[]
   /**
    * 'deflate' (HDF5's gzip, with `compressionLevel`) or 'bslz4': bitshuffle + LZ4 (HDF5 filter 32008,
-   * as DECTRIS Eiger detectors write; readable by h5py with hdf5plugin or Debian's `bitshuffle`).
+   * as DECTRIS Eiger detectors write; readable by h5py with hdf5plugin or Debian's `bitshuffle`), or
+   * 'bszstd': bitshuffle + zstd (the same filter, as Jungfraujoch writes; `compressionLevel` is zstd's,
+   * default 3; readable by h5py with hdf5plugin or bitshuffle >= 0.4), 'zstd' (HDF5 filter 32015, one
+   * zstd frame per chunk; `compressionLevel` default 3) or 'blosc' (filter 32001, as odin-data writes:
+   * `bloscCompressor`, `bloscShuffle`, `compressionLevel` 0-9, default 5). All are built in, so no plugin
+   * is needed to write or read them; h5py reads them with hdf5plugin.
    */
-  compression?: 'none' | 'deflate' | 'bslz4'
+  compression?: 'none' | 'deflate' | 'bslz4' | 'bszstd' | 'zstd' | 'blosc'
   compressionLevel?: number
   /** Byte shuffle before compression (default: on for deflate). */
   shuffle?: boolean
-  /** 'bslz4' only: elements per bitshuffle block, a multiple of 8; 0 (default) = about 8 KiB. */
+  /** 'bslz4' and 'bszstd' only: elements per bitshuffle block, a multiple of 8; 0 (default) = about 8 KiB. */
   bitshuffleBlockSize?: number
+  /** 'blosc' only: the codec inside blosc (default 'lz4', as odin-data writes). */
+  bloscCompressor?: 'blosclz' | 'lz4' | 'lz4hc' | 'snappy' | 'zlib' | 'zstd'
+  /** 'blosc' only: shuffle before the codec (default 'byte'). */
+  bloscShuffle?: 'none' | 'byte' | 'bit'
   fillValue?: number | bigint | boolean
   /**
    * Default true. `false` sets H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS: chunks reaching past the

@@ -78,10 +78,12 @@ export interface NativeCreateOptions {
   shape: number[]
   maxshape?: Dims
   chunks?: number[]
-  compression?: 'none' | 'deflate' | 'bslz4'
+  compression?: 'none' | 'deflate' | 'bslz4' | 'bszstd' | 'zstd' | 'blosc'
   compressionLevel?: number
   shuffle?: boolean
   bitshuffleBlockSize?: number
+  bloscCompressor?: 'blosclz' | 'lz4' | 'lz4hc' | 'snappy' | 'zlib' | 'zstd'
+  bloscShuffle?: 'none' | 'byte' | 'bit'
   fillValue?: number | bigint | boolean
 }
 
@@ -160,6 +162,9 @@ export interface NativeLibraryInfo {
   fileLockingOption: boolean
   /** Where HDF5 filter 32008 comes from: a plugin on the HDF5 plugin path, or ours built in. */
   bitshuffleFilter: 'plugin' | 'builtin' | 'unavailable'
+  /** The same for HDF5 filters 32015 (zstd) and 32001 (blosc). */
+  zstdFilter: 'plugin' | 'builtin' | 'unavailable'
+  bloscFilter: 'plugin' | 'builtin' | 'unavailable'
   /** The bitshuffle implementation the decoders use on this CPU. */
   bitshuffleKernel: 'reference' | 'scalar' | 'sse2' | 'avx2'
   inflate: 'libdeflate' | 'zlib'
@@ -171,7 +176,7 @@ export interface NativeDecodeTesting {
   kernels(): string[]
   setBitshuffleKernel(name: string): void
   bitshuffle(kernel: string, direction: 'shuffle' | 'unshuffle', bytes: Uint8Array, elemSize: number, blockSize: number): Uint8Array
-  bslz4Encode(bytes: Uint8Array, elemSize: number, blockSize: number): Uint8Array
+  bslz4Encode(bytes: Uint8Array, elemSize: number, blockSize: number, codec?: 'lz4' | 'zstd', zstdLevel?: number): Uint8Array
   decodeChunk(filters: Array<{ id: number; cd: number[] }>, mask: number, bytes: Uint8Array, decodedBytes: number): Uint8Array
   peakConcurrentDecodes(reset?: boolean): number
   awaitConcurrentDecodes(n: number, timeoutMs?: number): void

@@ -16,8 +16,8 @@ export interface SimulateOptions {
   dtype?: Extract<DType, 'uint8' | 'uint16' | 'uint32' | 'int32' | 'float32' | 'float64'>
   /** Frames per second, or 0/Infinity for as fast as possible. */
   rateHz?: number
-  /** 'bslz4': bitshuffle + LZ4, as Eiger detectors write (HDF5 filter 32008). */
-  compression?: 'none' | 'deflate' | 'bslz4'
+  /** 'bslz4': bitshuffle + LZ4, as Eiger detectors write (HDF5 filter 32008); 'bszstd': bitshuffle + zstd, as Jungfraujoch writes. */
+  compression?: 'none' | 'deflate' | 'bslz4' | 'bszstd' | 'zstd' | 'blosc'
   compressionLevel?: number
   /** What the frames hold (default 'ramp'; see FramePattern). */
   pattern?: FramePattern

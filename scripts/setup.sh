@@ -3,16 +3,18 @@
 # to build the addon, libhdf5 (headers + library) to build and run it, liblz4 and libdeflate for the
 # chunk decoders, and Python's h5py (Debian's python3-h5py) for the interoperability tests and
 # benchmarks, with the HDF5 filter plugins other software writes with (bitshuffle, which pulls in
-# OpenMPI, and LZ4). Idempotent; uses sudo when not root.
+# OpenMPI, LZ4, blosc, and hdf5plugin's Python classes). Idempotent; uses sudo when not root.
 set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config   # build the addon
   libhdf5-dev hdf5-tools             # libhdf5 1.10 (serial, thread-safe on Debian) + h5dump/h5clear
   liblz4-dev libdeflate-dev          # decoders: LZ4 blocks (bitshuffle-LZ4, HDF5-LZ4), deflate
+  libzstd-dev libblosc-dev           # decoders: zstd (32015, bitshuffle-zstd), blosc (32001)
   python3 python3-h5py python3-numpy # the reference reader/writer for tests and benchmarks
   chromium                           # the browser test of `h5swmr view` (driven by playwright-core)
   bitshuffle hdf5-filter-plugin      # filters 32008 and 32004 for h5py (the tests compare against them)
+  python3-hdf5plugin hdf5-filter-plugin-blosc-serial  # hdf5plugin's classes and the blosc plugin (32001) for h5py
 )
 
 if ! command -v apt-get >/dev/null 2>&1; then

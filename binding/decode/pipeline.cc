@@ -3,10 +3,12 @@
 #include <cstring>
 
 #include "bitshuffle.h"
+#include "blosc_hdf5.h"
 #include "bslz4.h"
 #include "decode_error.h"
 #include "deflate.h"
 #include "lz4_hdf5.h"
+#include "zstd_hdf5.h"
 
 namespace h5swmr::decode {
 
@@ -42,11 +44,18 @@ void RunStep(const FilterStep& step, const uint8_t* src, size_t srcLen, uint8_t*
       if (srcLen != dstLen)
         Corrupt("shuffled chunk holds " + std::to_string(srcLen) + " bytes, expected " + std::to_string(dstLen));
       return Unshuffle(src, dst, dstLen, Cd(step, 0));
-    case kBitshuffleFilter:
-      if (Cd(step, 4) == kBitshuffleLz4) return DecodeBslz4(src, srcLen, dst, dstLen, Cd(step, 2));
+    case kBitshuffleFilter: {
+      const unsigned compression = BitshuffleCompression(step.cd.data(), step.cd.size());
+      if (compression == kBitshuffleLz4 || compression == kBitshuffleZstd)
+        return DecodeBslz4(src, srcLen, dst, dstLen, Cd(step, 2), 0, SIZE_MAX, BlockCodec(compression));
       return DecodeBitshuffle(src, srcLen, dst, dstLen, Cd(step, 2), Cd(step, 3));
+    }
     case kLz4Filter:
       return DecodeHdf5Lz4(src, srcLen, dst, dstLen);
+    case kZstdFilter:
+      return DecodeHdf5Zstd(src, srcLen, dst, dstLen);
+    case kBloscFilter:
+      return DecodeBlosc(src, srcLen, dst, dstLen);
   }
   Corrupt("no decoder for " + Describe(step));
 }
@@ -57,15 +66,18 @@ std::string WhyNotDecodable(const FilterStep& step) {
   switch (step.id) {
     case kDeflate:
     case kLz4Filter:
+    case kZstdFilter:
       return "";
+    case kBloscFilter:
+      // The writer's compressor; each chunk's header is checked again when it is decoded.
+      return step.cd.size() > 6 ? BloscWhyNot(Cd(step, 6)) : "";
     case kShuffle:
       return Cd(step, 0) ? "" : "shuffle filter without an element size";
     case kBitshuffleFilter: {
       if (step.cd.size() < 3 || Cd(step, 2) == 0) return "bitshuffle filter without an element size";
-      unsigned compression = Cd(step, 4);
-      if (compression != 0 && compression != kBitshuffleLz4)
-        return "bitshuffle with compression " + std::to_string(compression) +
-               (compression == 3 ? " (zstd)" : "") + " has no built-in decoder";
+      unsigned compression = BitshuffleCompression(step.cd.data(), step.cd.size());
+      if (compression != 0 && compression != kBitshuffleLz4 && compression != kBitshuffleZstd)
+        return "bitshuffle with compression " + std::to_string(compression) + " has no built-in decoder";
       if (compression == 0 && Cd(step, 3) % 8) return "bitshuffle block size is not a multiple of 8";
       return "";
     }
@@ -75,9 +87,13 @@ std::string WhyNotDecodable(const FilterStep& step) {
 
 void DecodeChunkRange(const std::vector<FilterStep>& steps, uint32_t mask, const uint8_t* src, size_t srcLen,
                       uint8_t* dst, size_t dstLen, size_t firstByte, size_t endByte) {
-  if (steps.size() == 1 && (mask & 1) == 0 && steps[0].id == kBitshuffleFilter && Cd(steps[0], 4) == kBitshuffleLz4) {
+  const unsigned compression = steps.size() == 1 ? BitshuffleCompression(steps[0].cd.data(), steps[0].cd.size()) : 0;
+  if (steps.size() == 1 && (mask & 1) == 0 && steps[0].id == kBitshuffleFilter &&
+      (compression == kBitshuffleLz4 || compression == kBitshuffleZstd)) {
     const size_t elemSize = Cd(steps[0], 2);
-    if (elemSize) return DecodeBslz4(src, srcLen, dst, dstLen, elemSize, firstByte / elemSize, (endByte + elemSize - 1) / elemSize);
+    if (elemSize)
+      return DecodeBslz4(src, srcLen, dst, dstLen, elemSize, firstByte / elemSize, (endByte + elemSize - 1) / elemSize,
+                         BlockCodec(compression));
   }
   DecodeChunk(steps, mask, src, srcLen, dst, dstLen);
 }

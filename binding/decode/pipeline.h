@@ -23,7 +23,7 @@ void DecodeChunk(const std::vector<FilterStep>& steps, uint32_t mask, const uint
                  uint8_t* dst, size_t dstLen);
 
 // DecodeChunk for a caller that needs only bytes [firstByte, endByte) of the chunk: a chunk of
-// bitshuffle-LZ4 alone decodes just the blocks holding them (a region of interest of a detector frame
+// bitshuffle-LZ4 or bitshuffle-zstd alone decodes just the blocks holding them (a region of interest of a detector frame
 // costs a fraction of the frame); other pipelines decode the whole chunk.
 void DecodeChunkRange(const std::vector<FilterStep>& steps, uint32_t mask, const uint8_t* src, size_t srcLen,
                       uint8_t* dst, size_t dstLen, size_t firstByte, size_t endByte);

@@ -16,7 +16,9 @@ Options:
   --scan-shape AxB       scan grid, e.g. 10x20 (default: N, a 1-D scan)
   --dtype T              uint16 | uint32 | float32 (default uint16; also uint8, int32, float64)
   --rate HZ|max          frames per second (default max)
-  --compression C        none | deflate | bslz4 (bitshuffle-LZ4, as Eiger writes; default none)
+  --compression C        none | deflate | bslz4 (bitshuffle-LZ4, as Eiger writes) | bszstd (bitshuffle-zstd, as
+                         Jungfraujoch writes) | zstd | blosc (LZ4 inside, byte shuffle, as odin-data writes);
+                         default none
   --level N              deflate level (default 1)
   --pattern P            ramp | counts (detector-like photon counts: compress as real data does; default ramp)
   --presize              create datasets at the full scan size (unwritten frames read as fill)
@@ -59,7 +61,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!(rate >= 0)) throw usage(`--rate must be a number of Hz or 'max', got '${values.rate}'`)
   const dtypes = ['uint8', 'uint16', 'uint32', 'int32', 'float32', 'float64']
   if (!dtypes.includes(values.dtype!)) throw usage(`--dtype must be one of ${dtypes.join(', ')}`)
-  if (!['none', 'deflate', 'bslz4'].includes(values.compression!)) throw usage(`--compression must be none, deflate or bslz4`)
+  if (!['none', 'deflate', 'bslz4', 'bszstd', 'zstd', 'blosc'].includes(values.compression!))
+    throw usage(`--compression must be none, deflate, bslz4, bszstd, zstd or blosc`)
   if (!['ramp', 'counts'].includes(values.pattern!)) throw usage(`--pattern must be ramp or counts, got '${values.pattern}'`)
   const crashAfter = values['crash-after'] !== undefined ? Number(values['crash-after']) : undefined
   if (crashAfter !== undefined && !(Number.isInteger(crashAfter) && crashAfter >= 0)) throw usage('--crash-after must be a whole number')
@@ -73,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
     scanShape: scanShape ?? [frames],
     dtype: values.dtype as SimulateOptions['dtype'],
     rateHz: rate,
-    compression: values.compression as 'none' | 'deflate' | 'bslz4',
+    compression: values.compression as 'none' | 'deflate' | 'bslz4' | 'bszstd' | 'zstd' | 'blosc',
     compressionLevel: Number(values.level),
     pattern: values.pattern as FramePattern,
     presize: values.presize,

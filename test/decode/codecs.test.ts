@@ -1,0 +1,120 @@
+// zstd (HDF5 filter 32015, one zstd frame per chunk) and blosc (32001, a blosc buffer per chunk, any
+// inner codec and shuffle), as NSLS-II and odin-data write: written by h5swmr with its built-in
+// filters (no plugin on the path), read back through the direct path (decoded on the pool, off the
+// HDF5 lock) and through H5Dread (our filters), whole, frame by frame and as regions.
+import * as path from 'node:path'
+import * as h5 from '../../lib'
+import { tmpDir } from '../helpers/processes'
+import { node, withoutPlugins } from './helpers'
+
+const COMPARE = path.join(__dirname, '..', 'fixtures', 'compare-datasets.js')
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { compareGroups } = require(COMPARE) as {
+  compareGroups(lib: typeof h5, file: string, groups: string[], orig: string): {
+    checked: number
+    problems: string[]
+    framePaths: { direct: number; hdf5: number }
+    reasons: Record<string, number>
+  }
+}
+const dir = tmpDir('h5swmr-codecs-')
+const file = path.join(dir, 'codecs.h5')
+
+const DTYPES = ['uint8', 'uint16', 'int32', 'float32', 'float64']
+const FRAMES = [[37, 41], [64, 64]]
+const BLOSC_CODECS = ['blosclz', 'lz4', 'lz4hc', 'zlib', 'zstd']
+const SHUFFLES = ['none', 'byte', 'bit']
+const ZSTD_CASES = DTYPES.length * FRAMES.length * 2
+const BLOSC_CASES = DTYPES.length * FRAMES.length * BLOSC_CODECS.length * SHUFFLES.length
+const COUNT = 3
+
+// Written in a child process with no plugin on the HDF5 plugin path: our filters do the writing.
+const WRITE = `
+const [file, spec] = process.argv.slice(1)
+const { dtypes, frames, codecs, shuffles, count } = JSON.parse(spec)
+const arrays = { uint8: Uint8Array, uint16: Uint16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array }
+const f = h5.File.create(file)
+let seed = 1
+function values(dtype, n) {
+  // Detector-like: mostly small counts, a few large ones.
+  const a = new arrays[dtype](n)
+  let x = seed++ * 2654435761 >>> 0
+  for (let i = 0; i < n; i++) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; const r = x >>> 4; a[i] = r % 16 === 0 ? r % 200 : r % 4 }
+  return a
+}
+function add(group, name, dtype, frame, options) {
+  const shape = [count, ...frame]
+  const data = values(dtype, shape.reduce((a, b) => a * b, 1))
+  f.createDataset('/' + group + '/' + name, { dtype, shape, chunks: [1, ...frame], ...options }).write(null, data)
+  if (!f.has('/orig/' + name)) f.createDataset('/orig/' + name, { dtype, shape }).write(null, data)
+}
+for (const dtype of dtypes) for (const frame of frames) {
+  for (const level of [1, 9]) add('zstd', dtype + '_' + frame.join('x') + '_l' + level, dtype, frame, { compression: 'zstd', compressionLevel: level })
+  for (const codec of codecs) for (const shuffle of shuffles)
+    add('blosc', dtype + '_' + frame.join('x') + '_' + codec + '_' + shuffle, dtype, frame, { compression: 'blosc', bloscCompressor: codec, bloscShuffle: shuffle })
+}
+f.close()
+const info = h5.File.libraryInfo()
+console.log(JSON.stringify({ zstd: info.zstdFilter, blosc: info.bloscFilter }))
+`
+
+beforeAll(async () => {
+  // /orig holds an uncompressed twin per case (zstd and blosc names differ).
+  const spec = { dtypes: DTYPES, frames: FRAMES, codecs: BLOSC_CODECS, shuffles: SHUFFLES, count: COUNT }
+  const lines = await node(WRITE, [file, JSON.stringify(spec)], withoutPlugins(dir))
+  expect(JSON.parse(lines[lines.length - 1])).toEqual({ zstd: 'builtin', blosc: 'builtin' })
+})
+
+test(`${ZSTD_CASES} zstd and ${BLOSC_CASES} blosc datasets (every inner codec and shuffle): direct == H5Dread == the data`, () => {
+  const r = compareGroups(h5, file, ['zstd', 'blosc'], 'orig')
+  expect(r.problems).toEqual([])
+  expect(r.checked).toBe(ZSTD_CASES + BLOSC_CASES)
+  expect(r.framePaths).toEqual({ direct: COUNT * (ZSTD_CASES + BLOSC_CASES), hdf5: 0 })
+  expect(r.reasons).toEqual({})
+})
+
+test('and the same through H5Dread in a process with no plugin (our filters decode)', async () => {
+  const lines = await node(
+    `const { compareGroups } = require(process.argv[1])
+     const r = compareGroups(h5, process.argv[2], ['zstd', 'blosc'], 'orig')
+     const info = h5.File.libraryInfo()
+     console.log(JSON.stringify({ ...r, zstd: info.zstdFilter, blosc: info.bloscFilter }))`,
+    [COMPARE, file],
+    withoutPlugins(dir),
+  )
+  expect(JSON.parse(lines[lines.length - 1])).toMatchObject({
+    zstd: 'builtin',
+    blosc: 'builtin',
+    checked: ZSTD_CASES + BLOSC_CASES,
+    problems: [],
+  })
+})
+
+test('the stored parameters are the plugins\' (hdf5plugin reads them): zstd {level}, blosc {2, 2, type size, chunk bytes, level, shuffle, codec}', () => {
+  const f = h5.File.open(file, { swmr: false })
+  expect(f.dataset('/zstd/uint16_64x64_l9').filters.map((x) => [x.id, x.cdValues])).toEqual([[32015, [9]]])
+  const blosc = f.dataset('/blosc/float32_37x41_zstd_bit').filters
+  expect(blosc.map((x) => [x.id, x.cdValues])).toEqual([[32001, [2, 2, 4, 37 * 41 * 4, 5, 2, 5]]])
+  expect(f.dataset('/blosc/uint8_64x64_lz4_byte').filters[0].cdValues).toEqual([2, 2, 1, 4096, 5, 1, 1])
+  f.close()
+})
+
+test('regions and strided reads of zstd and blosc frames', async () => {
+  const f = h5.File.open(file, { swmr: false })
+  for (const name of ['/zstd/float64_37x41_l1', '/blosc/uint16_64x64_zstd_bit', '/blosc/int32_37x41_blosclz_none']) {
+    const ds = f.dataset(name)
+    const [, h, w] = ds.shape
+    const whole = ds.read({ start: [1, 0, 0], count: [1, h, w] })
+    const region = { start: [1, 3, 5], count: [1, 7, 11] }
+    expect(ds.readPlan(region).path).toBe('direct')
+    const expected = Array.from({ length: 77 }, (_, k) => whole[(3 + Math.floor(k / 11)) * w + 5 + (k % 11)])
+    expect(Array.from(ds.read(region) as ArrayLike<number>)).toEqual(expected)
+    expect(Array.from((await ds.readAsync(region)) as ArrayLike<number>)).toEqual(expected)
+    const strided = { start: [1, 0, 0], count: [1, Math.ceil(h / 2), Math.ceil(w / 3)], step: [1, 2, 3] }
+    expect(ds.readPlan(strided).path).toBe('hdf5')
+    const got = ds.read(strided) as ArrayLike<number>
+    const cols = Math.ceil(w / 3)
+    expect(Array.from(got)).toEqual(Array.from({ length: got.length }, (_, k) => whole[Math.floor(k / cols) * 2 * w + (k % cols) * 3]))
+  }
+  f.close()
+})
