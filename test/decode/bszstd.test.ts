@@ -163,6 +163,29 @@ except Exception as e:
     expect(JSON.parse(lines[lines.length - 1])).toEqual({ before: 'plugin', after: plugin ? 'plugin' : 'builtin', same: true })
   })
 
+  test('h5py reads our bitshuffle-zstd files where its plugin does zstd (Debian 13 on), and refuses or misreads them where it does not', async () => {
+    const plugin = await pluginDoesZstd()
+    const lines = await python(
+      `import sys, json, h5py, numpy
+with h5py.File(sys.argv[1], 'r') as f:
+    names = list(f['bszstd'])
+    bad = []
+    for n in names:
+        try:
+            ok = numpy.array_equal(f['bszstd'][n][()], f['orig'][n][()])
+        except Exception:
+            ok = False
+        if not ok: bad.append(n)
+print(json.dumps({'checked': len(names), 'bad': len(bad)}))`,
+      [casesFile],
+      { HDF5_PLUGIN_PATH: pluginDir() },
+    )
+    const r = JSON.parse(lines[lines.length - 1])
+    expect(r.checked).toBe(CASES)
+    // Our chunks are real zstd: a plugin with zstd reads them all; one without reads none right.
+    expect(r.bad).toBe(plugin ? 0 : CASES)
+  })
+
   test("h5py's own 'zstd' file reads as h5py reads it, even from a plugin that predates zstd (plain bitshuffle labelled zstd)", async () => {
     await pluginDoesZstd() // writes plugin-zstd.h5 with h5py and the plugin
     const f = h5.File.open(path.join(dir, 'plugin-zstd.h5'), { swmr: false })
