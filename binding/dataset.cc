@@ -45,6 +45,19 @@ std::string PluginPath() {
 [[noreturn]] void ThrowReadFailure(DatasetState& ds, const Selection& sel) {
   H5Failure failure = Hdf5Failure("Cannot read '" + ds.path + "' in '" + ds.file->path + "'", "H5_READ_FAILED");
   ScopedId dcpl(H5Dget_create_plist(ds.id), H5Pclose);
+  // A filter whose format we know, in a mode we do not decode (an unknown bitshuffle compression, a
+  // blosc codec), and HDF5's filter failed too: the truth is "cannot decode", not "corrupt".
+  bool ourCorruptWording = false;
+  for (const StackFrame& frame : failure.stack)
+    if (frame.description.find("corrupt chunk") != std::string::npos) ourCorruptWording = true;
+  for (const auto& step : ds.layout ? ds.layout->filters : std::vector<decode::FilterStep>{}) {
+    std::string mode = decode::UnsupportedFilterMode(step);
+    if (mode.empty() || ourCorruptWording) continue;
+    std::string message = "Cannot read '" + ds.path + "': " + mode + ", and HDF5's filter failed too; HDF5 plugin path searched: '" +
+                          PluginPath() + "' (a plugin there that decodes this mode would be used)\n" + failure.what();
+    H5Eclear2(H5E_DEFAULT);
+    throw H5Failure("H5_FILTER_UNAVAILABLE", message, failure.stack);
+  }
   if (failure.code == "H5_CORRUPT_CHUNK" && dcpl.valid() && H5Pget_layout(dcpl) == H5D_CHUNKED && !sel.all) {
     // Name the chunk (the first one the selection touches) so the damage can be located.
     std::vector<hsize_t> chunk(sel.start.size());

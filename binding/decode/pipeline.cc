@@ -77,12 +77,22 @@ std::string WhyNotDecodable(const FilterStep& step) {
       if (step.cd.size() < 3 || Cd(step, 2) == 0) return "bitshuffle filter without an element size";
       unsigned compression = BitshuffleCompression(step.cd.data(), step.cd.size());
       if (compression != 0 && compression != kBitshuffleLz4 && compression != kBitshuffleZstd)
-        return "bitshuffle with compression " + std::to_string(compression) + " has no built-in decoder";
+        return "filter 32008 (bitshuffle) with compression " + std::to_string(compression) +
+               " has no built-in decoder (h5swmr decodes 0 none, 2 LZ4, 3 zstd)";
       if (compression == 0 && Cd(step, 3) % 8) return "bitshuffle block size is not a multiple of 8";
       return "";
     }
   }
   return Describe(step) + " has no built-in decoder";
+}
+
+std::string UnsupportedFilterMode(const FilterStep& step) {
+  if (step.id == kBitshuffleFilter && step.cd.size() > 4) {
+    const unsigned c = BitshuffleCompression(step.cd.data(), step.cd.size());
+    if (c != 0 && c != kBitshuffleLz4 && c != kBitshuffleZstd) return WhyNotDecodable(step);
+  }
+  if (step.id == kBloscFilter) return WhyNotDecodable(step);
+  return "";
 }
 
 void DecodeChunkRange(const std::vector<FilterStep>& steps, uint32_t mask, const uint8_t* src, size_t srcLen,

@@ -17,6 +17,10 @@ struct FilterStep {
 // "" if we decode this filter (with these cd_values), else why not (for readPlan's reason).
 std::string WhyNotDecodable(const FilterStep& step);
 
+// Non-empty only for a filter whose format we know asked for a mode we do not decode (bitshuffle's
+// compression, blosc's codec): then a failed H5Dread means "cannot decode", not "corrupt".
+std::string UnsupportedFilterMode(const FilterStep& step);
+
 // Decode a stored chunk into exactly dstLen bytes. `steps` are in the order HDF5 applied them on
 // write; bit i of `mask` set means step i was skipped for this chunk. Throws DecodeError.
 void DecodeChunk(const std::vector<FilterStep>& steps, uint32_t mask, const uint8_t* src, size_t srcLen,

@@ -130,3 +130,72 @@ print(json.dumps({'checked': len(names), 'bad': bad}))`,
   )
   expect(JSON.parse(lines[lines.length - 1])).toEqual({ checked: BLOSC_CASES, bad: [] })
 })
+
+describe('modes we cannot decode are H5_FILTER_UNAVAILABLE, naming the filter and the mode', () => {
+  const odd = path.join(dir, 'modes.h5')
+  beforeAll(async () => {
+    // A blosc chunk whose header names a codec no blosc has (format 7), and a bitshuffle dataset
+    // asking for compression 7; written past the filters (no plugin on the path: the parameters are
+    // stored as given).
+    await python(
+      `import sys, h5py, numpy
+with h5py.File(sys.argv[1], 'w') as f:
+    d = f.create_dataset('blosc', shape=(2, 64), dtype='u2', chunks=(1, 64), compression=32001,
+                         compression_opts=(2, 2, 2, 128, 5, 1, 1), allow_unknown_filter=True)
+    b = f.create_dataset('bitshuffle7', shape=(2, 64), dtype='u2', chunks=(1, 64), compression=32008,
+                         compression_opts=(0, 5, 2, 0, 7), allow_unknown_filter=True)
+    b.id.write_direct_chunk((0, 0), bytes(100))
+print('ok')`,
+      [odd],
+      withoutPlugins(dir),
+    )
+    // Chunk 0 of /blosc: a real blosc (lz4) buffer from our writer, its codec bits set to 7.
+    const src = path.join(dir, 'one-blosc.h5')
+    const w = h5.File.create(src)
+    w.createDataset('/x', { dtype: 'uint16', shape: [1, 64], chunks: [1, 64], compression: 'blosc' }).write(null, Uint16Array.from({ length: 64 }, (_, i) => i % 5))
+    w.close()
+    await python(
+      `import sys, h5py
+with h5py.File(sys.argv[2], 'r') as g:
+    chunk = bytearray(g['x'].id.read_direct_chunk((0, 0))[1])
+chunk[2] = (chunk[2] & 0x1f) | (7 << 5)
+with h5py.File(sys.argv[1], 'r+') as f:
+    f['blosc'].id.write_direct_chunk((0, 0), bytes(chunk))
+print('ok')`,
+      [odd, src],
+      withoutPlugins(dir),
+    )
+  })
+
+  test('a blosc chunk in a codec no blosc has: direct path, H5_FILTER_UNAVAILABLE naming blosc and the codec', async () => {
+    const f = h5.File.open(odd, { swmr: false })
+    const ds = f.dataset('/blosc')
+    const sel = { start: [0, 0], count: [1, 64] }
+    expect(ds.readPlan(sel).path).toBe('direct')
+    expect(() => ds.read(sel)).toThrow(expect.objectContaining({ code: 'H5_FILTER_UNAVAILABLE', message: expect.stringMatching(/chunk 0 .*blosc chunk uses codec \(unknown, format 7\), which this libblosc cannot decode \(it has .*lz4/) }))
+    await expect(ds.readAsync(sel)).rejects.toMatchObject({ code: 'H5_FILTER_UNAVAILABLE' })
+    f.close()
+  })
+
+  test('bitshuffle with compression 7: readPlan says why, and H5Dread through our filter is H5_FILTER_UNAVAILABLE with the plugin path', async () => {
+    const f = h5.File.open(odd, { swmr: false })
+    const ds = f.dataset('/bitshuffle7')
+    expect(ds.readPlan({ start: [0, 0], count: [1, 64] })).toEqual({
+      path: 'hdf5',
+      reason: expect.stringContaining('filter 32008 (bitshuffle) with compression 7 has no built-in decoder'),
+    })
+    f.close()
+    // (With Debian 12's plugin on the path the read "succeeds": bitshuffle 0.3.5 takes any unknown
+    // compression for none. Our filter refuses it.)
+    const lines = await node(
+      `const f = h5.File.open(process.argv[1], { swmr: false })
+       try { f.dataset('/bitshuffle7').read({ start: [0, 0], count: [1, 64] }); console.log(JSON.stringify({ read: true })) }
+       catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }`,
+      [odd],
+      withoutPlugins(dir),
+    )
+    const r = JSON.parse(lines[lines.length - 1])
+    expect(r.code).toBe('H5_FILTER_UNAVAILABLE')
+    expect(r.message).toMatch(/compression 7 .*HDF5 plugin path searched: '.*no-plugins/s)
+  })
+})
