@@ -163,27 +163,31 @@ except Exception as e:
     expect(JSON.parse(lines[lines.length - 1])).toEqual({ before: 'plugin', after: plugin ? 'plugin' : 'builtin', same: true })
   })
 
-  test('h5py reads our bitshuffle-zstd files where its plugin does zstd (Debian 13 on), and refuses or misreads them where it does not', async () => {
-    const plugin = await pluginDoesZstd()
+  test('h5py reads our bitshuffle-zstd files where its plugin does zstd (Debian 13 on); where it does not, the plugin stores plain bitshuffle', async () => {
+    if (!(await pluginDoesZstd())) {
+      // Debian 12's bitshuffle 0.3.5: asked for zstd it stores plain bitshuffle (the chunk is exactly
+      // the data's size, no 12-byte header) and labels it zstd. Reading *our* zstd chunks with it is
+      // not asked for here: it over-reads its own buffer (AddressSanitizer reports it in HDF5's memcpy).
+      const f = h5.File.open(path.join(dir, 'plugin-zstd.h5'), { swmr: false })
+      expect(f.dataset('/x').filters[0].cdValues.slice(0, 2)).toEqual([0, 3])
+      f.close()
+      const lines = await python(
+        `import sys, h5py\nwith h5py.File(sys.argv[1], 'r') as f: print(len(f['x'].id.read_direct_chunk((0, 0, 0))[1]))`,
+        [path.join(dir, 'plugin-zstd.h5')],
+      )
+      expect(lines[lines.length - 1]).toBe('8192')
+      return
+    }
     const lines = await python(
       `import sys, json, h5py, numpy
 with h5py.File(sys.argv[1], 'r') as f:
     names = list(f['bszstd'])
-    bad = []
-    for n in names:
-        try:
-            ok = numpy.array_equal(f['bszstd'][n][()], f['orig'][n][()])
-        except Exception:
-            ok = False
-        if not ok: bad.append(n)
-print(json.dumps({'checked': len(names), 'bad': len(bad)}))`,
+    bad = [n for n in names if not numpy.array_equal(f['bszstd'][n][()], f['orig'][n][()])]
+print(json.dumps({'checked': len(names), 'bad': bad}))`,
       [casesFile],
       { HDF5_PLUGIN_PATH: pluginDir() },
     )
-    const r = JSON.parse(lines[lines.length - 1])
-    expect(r.checked).toBe(CASES)
-    // Our chunks are real zstd: a plugin with zstd reads them all; one without reads none right.
-    expect(r.bad).toBe(plugin ? 0 : CASES)
+    expect(JSON.parse(lines[lines.length - 1])).toEqual({ checked: CASES, bad: [] })
   })
 
   test("h5py's own 'zstd' file reads as h5py reads it, even from a plugin that predates zstd (plain bitshuffle labelled zstd)", async () => {

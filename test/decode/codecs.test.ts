@@ -199,3 +199,58 @@ print('ok')`,
     expect(r.message).toMatch(/compression 7 .*HDF5 plugin path searched: '.*no-plugins/s)
   })
 })
+
+describe('corrupt zstd and blosc chunks are H5_CORRUPT_CHUNK naming dataset and chunk', () => {
+  const bad = path.join(dir, 'corrupt.h5')
+  const CASES: Array<[string, number, RegExp]> = [
+    ['/zstd', 1, /zstd (chunk does not decompress|frame says|chunk of \d+ bytes is not)/],
+    ['/zstd', 2, /zstd frame says 8194 decoded bytes/],
+    ['/zstd', 3, /zstd chunk (does not decompress|decompresses to)/],
+    ['/blosc', 1, /blosc chunk's header .* does not fit/],
+    ['/blosc', 2, /blosc header says 8194 decoded bytes/],
+    ['/blosc', 3, /blosc chunk does not decompress|blosc chunk's header/],
+  ]
+  beforeAll(async () => {
+    const w = h5.File.create(bad)
+    const data = Uint16Array.from({ length: 4 * 4096 }, (_, i) => ((i * 7919) % 13 === 0 ? 900 : i % 3))
+    w.createDataset('/zstd', { dtype: 'uint16', shape: [4, 64, 64], chunks: [1, 64, 64], compression: 'zstd' }).write(null, data)
+    w.createDataset('/blosc', { dtype: 'uint16', shape: [4, 64, 64], chunks: [1, 64, 64], compression: 'blosc', bloscCompressor: 'zstd' }).write(null, data)
+    w.close()
+    // 1: cut in half; 2: a decoded size of 8194 in the header; 3: the compressed bytes garbled.
+    await python(
+      `import sys, h5py, struct
+with h5py.File(sys.argv[1], 'r+') as f:
+    z = f['zstd']; good = z.id.read_direct_chunk((0, 0, 0))[1]
+    z.id.write_direct_chunk((1, 0, 0), good[:len(good) // 2])
+    # A frame header with a 1-byte descriptor and 2-byte content size: rewrite the size.
+    fhd = good[4]; assert fhd & 0x3 == 0 and (fhd >> 6) == 1, hex(fhd)
+    single = (fhd >> 5) & 1; at = 5 + (0 if single else 1)
+    z.id.write_direct_chunk((2, 0, 0), good[:at] + struct.pack('<H', 8194 - 256) + good[at + 2:])
+    z.id.write_direct_chunk((3, 0, 0), good[:12] + bytes(255 - b for b in good[12:40]) + good[40:])
+    b = f['blosc']; good = b.id.read_direct_chunk((0, 0, 0))[1]
+    b.id.write_direct_chunk((1, 0, 0), good[:len(good) // 2])
+    b.id.write_direct_chunk((2, 0, 0), good[:4] + struct.pack('<I', 8194) + good[8:])
+    b.id.write_direct_chunk((3, 0, 0), good[:16] + bytes(255 - b for b in good[16:48]) + good[48:])
+print('ok')`,
+      [bad],
+    )
+  })
+
+  test.each(CASES)('%s chunk %i', async (name, i, message) => {
+    const f = h5.File.open(bad, { swmr: false })
+    const ds = f.dataset(name)
+    const sel = { start: [i, 0, 0], count: [1, 64, 64] }
+    let err: (Error & { code?: string }) | null = null
+    try {
+      ds.read(sel)
+    } catch (e) {
+      err = e as Error & { code?: string }
+    }
+    expect(err?.code).toBe('H5_CORRUPT_CHUNK')
+    expect(err?.message).toContain(`Corrupt chunk ${i} (at [${i}, 0, 0]) of '${name}'`)
+    expect(err?.message).toMatch(message)
+    await expect(ds.readAsync(sel)).rejects.toMatchObject({ code: 'H5_CORRUPT_CHUNK' })
+    expect((ds.read({ start: [0, 0, 0], count: [1, 64, 64] }) as Uint16Array)[0]).toBe(900)
+    f.close()
+  })
+})

@@ -29,6 +29,13 @@ async function writeSources(): Promise<string[]> {
   await simulateScan(deflate, { frames: 12, frameShape: [32, 32], compression: 'deflate' })
   const bslz4 = path.join(dir, 'bslz4.h5')
   await simulateScan(bslz4, { frames: 12, frameShape: [32, 32], compression: 'bslz4' })
+  // The compressions of current detector writers (bitshuffle-zstd, zstd, blosc), built-in decoders.
+  const codecs: string[] = []
+  for (const compression of ['bszstd', 'zstd', 'blosc'] as const) {
+    const file = path.join(dir, `${compression}.h5`)
+    await simulateScan(file, { frames: 12, frameShape: [32, 32], compression, pattern: 'counts' })
+    codecs.push(file)
+  }
   const grid = path.join(dir, 'grid.h5')
   await simulateScan(grid, { frames: 12, scanShape: [3, 4], frameShape: [8, 8], detectors: 2, timestamps: true })
   const tree = path.join(dir, 'tree.h5')
@@ -45,7 +52,7 @@ async function writeSources(): Promise<string[]> {
     d.write(null, Float32Array.from({ length: 64 }, (_, i) => i * k))
   }
   f.close()
-  return [plain, deflate, bslz4, grid, tree]
+  return [plain, deflate, bslz4, ...codecs, grid, tree]
 }
 
 function makeMutants(sources: string[], count: number, seed: number): string[] {
