@@ -7,13 +7,23 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { log, setQuiet } = require('./lib/util')
 
-const CASES = ['static', 'large', 'compressed', 'follow', 'follow-bslz4', 'keys', 'memory']
-const ALIASES = { deflate: ['compressed:deflate'], bslz4: ['compressed:bslz4'], compressed: ['compressed:deflate', 'compressed:bslz4'] }
+const CASES = ['static', 'large', 'compressed', 'codecs', 'follow', 'follow-bslz4', 'keys', 'memory']
+const CODECS = ['compressed:bszstd', 'compressed:zstd', 'compressed:blosc']
+const ALIASES = {
+  deflate: ['compressed:deflate'],
+  bslz4: ['compressed:bslz4'],
+  compressed: ['compressed:deflate', 'compressed:bslz4'],
+  codecs: CODECS,
+  bszstd: ['compressed:bszstd'],
+  zstd: ['compressed:zstd'],
+  blosc: ['compressed:blosc'],
+}
 
 const USAGE = `Usage: npm run bench -- [options]   (or: node bench/run.js [options])
 
 Cases: static (uncompressed 512×512 frames), large (2048×2048 frames), compressed (deflate+shuffle
-level 1 and bitshuffle-LZ4; also 'deflate', 'bslz4' alone), follow (live, writer in another
+level 1 and bitshuffle-LZ4; also 'deflate', 'bslz4' alone), codecs (bitshuffle-zstd, zstd and
+blosc with LZ4 inside, each against the decode alone; also 'bszstd', 'zstd', 'blosc'), follow (live, writer in another
 process), follow-bslz4 (the same with a bitshuffle-LZ4 writer), keys (KeyFollower poll cost vs key
 count), memory (RSS over many reads).
 
@@ -61,7 +71,7 @@ function parseArgs(argv) {
   for (const c of o.cases.length ? o.cases : CASES) {
     if (ALIASES[c]) selected.push(...ALIASES[c])
     else if (CASES.includes(c)) selected.push(c)
-    else throw new Error(`unknown case '${c}' (cases: ${CASES.join(', ')}, deflate, bslz4)`)
+    else throw new Error(`unknown case '${c}' (cases: ${CASES.join(', ')}, deflate, bslz4, bszstd, zstd, blosc)`)
   }
   o.selected = [...new Set(selected.flat())]
   o.repeats ??= o.quick ? 3 : 7
@@ -94,6 +104,16 @@ function plan(o) {
       params: { frames: fr(300, 40), frameShape: q ? [256, 256] : [512, 512], dtype: 'uint16', compression: 'bslz4', pattern: 'counts' },
       pyVariants: ['getitem', 'read_direct'],
     },
+    ...Object.fromEntries(
+      [['bszstd', { compressionLevel: 3 }], ['zstd', { compressionLevel: 3 }], ['blosc', { compressionLevel: 5 }]].map(([name, extra]) => [
+        `compressed:${name}`,
+        {
+          name, fileName: q ? `${name}-quick` : name, h5pyCheck: name,
+          params: { frames: fr(300, 40), frameShape: q ? [256, 256] : [512, 512], dtype: 'uint16', compression: name, pattern: 'counts', ...extra },
+          pyVariants: ['getitem', 'read_direct'],
+        },
+      ]),
+    ),
     follow: { frames: fr(2000, 150), frameShape: q ? [256, 256] : [512, 512], pollInterval: 1, refreshFrames: q ? 100 : 500 },
     'follow-bslz4': { frames: fr(1000, 150), frameShape: q ? [256, 256] : [512, 512], pollInterval: 1, runs: Math.min(o.repeats, q ? 2 : 3), concurrency: 2 },
     keys: { sizes: q ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6], polls: q ? 50 : 200 },
@@ -103,7 +123,8 @@ function plan(o) {
 
 function titleOf(spec) {
   const p = spec.params
-  const comp = p.compression === 'none' ? 'uncompressed' : p.compression === 'deflate' ? `deflate level ${p.compressionLevel} + shuffle` : 'bitshuffle-LZ4'
+  const names = { bslz4: 'bitshuffle-LZ4', bszstd: `bitshuffle-zstd level ${p.compressionLevel}`, zstd: `zstd level ${p.compressionLevel}`, blosc: `blosc (LZ4 inside, byte shuffle) level ${p.compressionLevel}` }
+  const comp = p.compression === 'none' ? 'uncompressed' : p.compression === 'deflate' ? `deflate level ${p.compressionLevel} + shuffle` : names[p.compression]
   const mib = (p.frameShape.reduce((a, b) => a * b, 1) * 2) / 2 ** 20
   return `${spec.name}: ${p.frames} frames of ${p.frameShape.join('×')} ${p.dtype} (${mib >= 1 ? mib + ' MiB' : mib * 1024 + ' KiB'}), one frame per chunk, ${comp}`
 }
@@ -153,7 +174,7 @@ async function main() {
     log(`bench: case ${c}...`)
     let res
     try {
-      if (c === 'static' || c === 'large' || c === 'compressed:deflate') {
+      if (c === 'static' || c === 'large' || c === 'compressed:deflate' || CODECS.includes(c)) {
         const spec = { ...P[c], repeats: o.repeats, warmupFrames: o.quick ? 10 : 50 }
         res = await runReadCase({ ...spec, title: titleOf(spec) })
       } else if (c === 'compressed:bslz4') {

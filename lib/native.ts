@@ -177,7 +177,7 @@ export interface NativeDecodeTesting {
   setBitshuffleKernel(name: string): void
   bitshuffle(kernel: string, direction: 'shuffle' | 'unshuffle', bytes: Uint8Array, elemSize: number, blockSize: number): Uint8Array
   bslz4Encode(bytes: Uint8Array, elemSize: number, blockSize: number, codec?: 'lz4' | 'zstd', zstdLevel?: number): Uint8Array
-  decodeChunk(filters: Array<{ id: number; cd: number[] }>, mask: number, bytes: Uint8Array, decodedBytes: number): Uint8Array
+  decodeChunk(filters: Array<{ id: number; cd: number[] }>, mask: number, bytes: Uint8Array, decodedBytes: number | Uint8Array): Uint8Array
   peakConcurrentDecodes(reset?: boolean): number
   awaitConcurrentDecodes(n: number, timeoutMs?: number): void
   setFetchBatchBytes(bytes: number): number

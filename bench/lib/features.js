@@ -33,4 +33,34 @@ async function bslz4Available() {
   }
 }
 
-module.exports = { bslz4Available }
+/**
+ * Can h5py on this machine (with the system's plugins) read `compression` as h5swmr writes it? Asked
+ * by behaviour: bitshuffle-zstd needs a bitshuffle plugin that writes real zstd blocks (Debian 12's
+ * 0.3.5 stores plain bitshuffle labelled zstd, and misreads real ones); blosc and zstd need their
+ * filter to be available to HDF5. { ok } or { ok: false, reason }.
+ */
+async function h5pyReads(compression) {
+  const { interpreter } = require('./python')
+  const { runChild } = require('./util')
+  const script = `import sys, struct, h5py, numpy
+c = sys.argv[1]
+if c == 'bszstd':
+    import io
+    with h5py.File(io.BytesIO(), 'w') as f:
+        d = f.create_dataset('x', data=numpy.zeros((1, 64), 'u2'), chunks=(1, 64), compression=32008, compression_opts=(0, 3))
+        raw = d.id.read_direct_chunk((0, 0))[1]
+    ok = len(raw) >= 12 and struct.unpack('>Q', raw[:8])[0] == 128
+    print('ok' if ok else 'the bitshuffle plugin has no zstd (it stores plain bitshuffle)')
+else:
+    fid = {'blosc': 32001, 'zstd': 32015}.get(c)
+    print('ok' if fid is None or h5py.h5z.filter_avail(fid) else f'HDF5 filter {fid} ({c}) is not available to h5py')`
+  try {
+    const r = await runChild(interpreter(), ['-c', script, compression])
+    const last = r.lines[r.lines.length - 1] || r.stderr.trim().split('\n').pop() || `exit ${r.code}`
+    return last === 'ok' ? { ok: true } : { ok: false, reason: last }
+  } catch (err) {
+    return { ok: false, reason: err.message }
+  }
+}
+
+module.exports = { bslz4Available, h5pyReads }

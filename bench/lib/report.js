@@ -23,6 +23,7 @@ function machineText(m, result) {
 // ---- per-case tables -----------------------------------------------------------------------------
 
 function readsTable(res) {
+  const decode = res.rows.some((r) => r.ratios.decode)
   const columns = [
     { head: 'contender', align: 'l' },
     { head: 'frames/s min', align: 'r' },
@@ -30,13 +31,14 @@ function readsTable(res) {
     { head: 'max', align: 'r' },
     { head: 'GB/s', align: 'r' },
     { head: '× limit', align: 'r' },
+    ...(decode ? [{ head: '× decode', align: 'r' }] : []),
     { head: '× h5py ds[i]', align: 'r' },
     { head: '× h5wasm', align: 'r' },
     { head: 'bad', align: 'r' },
   ]
   const rows = res.rows.map((r) => [
     r.name, num(r.fps.min), num(r.fps.median), num(r.fps.max), sig(r.gbps.median),
-    ratio(r.ratios.limit), ratio(r.ratios.h5py), ratio(r.ratios.h5wasm), String(r.bad),
+    ratio(r.ratios.limit), ...(decode ? [ratio(r.ratios.decode)] : []), ratio(r.ratios.h5py), ratio(r.ratios.h5wasm), String(r.bad),
   ])
   const notes = []
   notes.push(`file ${(res.fileBytes / 1e9).toFixed(2)} GB, filters [${res.filters.join(', ') || 'none'}]` +
@@ -199,7 +201,32 @@ function goals(result) {
 
   issue = 6
   issue6(result, add)
+  issue = 14
+  issue14(result, add)
   return out
+}
+
+// Issue 14 (bitshuffle-zstd, zstd, blosc): per codec, 2 decode threads vs 1, and 1 thread vs the
+// decode alone of the same chunks in memory (the limit a decode thread has).
+const DECODE_LIMIT = 'limit: decode alone (stored chunks in memory, 1 thread)'
+function issue14(result, add) {
+  for (const [name, label] of [['bszstd', 'bitshuffle-zstd'], ['zstd', 'zstd (32015)'], ['blosc', 'blosc (LZ4, byte shuffle)']]) {
+    const res = result.cases[`compressed:${name}`]
+    if (res?.kind !== 'reads' || !find(res, POOL2)) {
+      add(`${label}: 2 decode threads ≥ 1.7× 1 thread; 1 thread ≥ 0.85× the decode alone`, res?.kind === 'skipped' ? `skipped: ${res.reason}` : '–', null)
+      continue
+    }
+    const one = find(res, POOL1)
+    const two = find(res, POOL2)
+    const note = framesNote(res, [512, 512])
+    const t = pairedRatio(two, one)
+    add(`${label} 512×512 uint16 counts: 2 decode threads ≥ 1.7× 1 thread`, t ? `${fmtRatio(t)}; ${num(two.fps.median)} vs ${num(one.fps.median)} frames/s, ${sig(two.gbps.median)} GB/s${note}` : '–', verdict(t, 1.7))
+    const d = pairedRatio(one, find(res, DECODE_LIMIT))
+    add(`  same, 1 thread ≥ 0.85× the decode alone (chunks in memory)`, d ? `${fmtRatio(d)}; decode alone ${num(find(res, DECODE_LIMIT).fps.median)} frames/s` : '–', verdict(d, 0.85))
+    const py = two.ratios.h5py
+    const pyRow = find(res, 'h5py ds[i]')
+    add(`  same, 2 threads × h5py ds[i] (its plugin, where h5py has one)`, py ? `${fmtRatio(py)}; h5py ${num(pyRow.fps.median)} frames/s` : 'h5py cannot read it here (see the case notes)', 'info')
+  }
 }
 
 // Issue 6 (compressed data: direct-chunk path + decode pool), from the 'decode threads' rows.
@@ -316,6 +343,7 @@ function issue6(result, add) {
 const GOAL_TITLES = {
   5: 'Goals (issue 5: uncompressed reads, follow, keys, memory)',
   6: 'Goals (issue 6: compressed data, direct-chunk path + decode pool)',
+  14: 'Goals (issue 14: bitshuffle-zstd, zstd, blosc built in)',
 }
 
 /** One table per issue (results saved before goals had an issue are issue 5's). */
