@@ -15,6 +15,7 @@ PACKAGES=(
   chromium                           # the browser test of `h5swmr view` (driven by playwright-core)
   bitshuffle hdf5-filter-plugin      # filters 32008 and 32004 for h5py (the tests compare against them)
   python3-hdf5plugin hdf5-filter-plugin-blosc-serial  # hdf5plugin's classes and the blosc plugin (32001) for h5py
+  python3-zstandard                  # the zstd library from Python: the reference for our zstd (32015) chunks
 )
 
 if ! command -v apt-get >/dev/null 2>&1; then

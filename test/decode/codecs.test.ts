@@ -131,6 +131,23 @@ print(json.dumps({'checked': len(names), 'bad': bad}))`,
   expect(JSON.parse(lines[lines.length - 1])).toEqual({ checked: BLOSC_CASES, bad: [] })
 })
 
+test('our zstd chunks are plain zstd frames: the zstd library (python3-zstandard) decodes each to the data', async () => {
+  const lines = await python(
+    `import sys, json, h5py, numpy, zstandard
+with h5py.File(sys.argv[1], 'r') as f:
+    names = list(f['zstd'])
+    bad = []
+    for n in names:
+        d, orig = f['zstd'][n], f['orig'][n][()]
+        for i in range(d.shape[0]):
+            raw = d.id.read_direct_chunk((i,) + (0,) * (d.ndim - 1))[1]
+            if zstandard.ZstdDecompressor().decompress(raw) != orig[i].tobytes(): bad.append(f'{n}[{i}]')
+print(json.dumps({'checked': len(names), 'bad': bad}))`,
+    [file],
+  )
+  expect(JSON.parse(lines[lines.length - 1])).toEqual({ checked: ZSTD_CASES, bad: [] })
+})
+
 describe('modes we cannot decode are H5_FILTER_UNAVAILABLE, naming the filter and the mode', () => {
   const odd = path.join(dir, 'modes.h5')
   beforeAll(async () => {
