@@ -24,7 +24,9 @@ const writer = spawn(process.execPath, ['-e', writerSource, file], { stdio: ['ig
 async function follow() {
   const h5 = File.open(file, { swmr: true, locking: false })
   const data = h5.dataset('/entry/data/data')
-  console.log(`reader: opened ${file} (SWMR read: ${h5.isSwmr}), data ${data.dtype} maxshape [${data.maxshape}] chunks [${data.chunks}]`)
+  // Unlimited dimensions as the CLI shows them (∞), not as the empty item of [null, …].join().
+  const dims = (d) => `[${d.map((v) => (v === null ? '∞' : v)).join(', ')}]`
+  console.log(`reader: opened ${file} (SWMR read: ${h5.isSwmr}), data ${data.dtype} maxshape ${dims(data.maxshape)} chunks ${dims(data.chunks)}`)
   // Keys say which frames are safely on disk; the finished flag ends the scan.
   const source = new DataSource([h5.dataset('/entry/keys/uid')], { detector: data }, {
     timeout: 5000,

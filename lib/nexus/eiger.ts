@@ -23,7 +23,12 @@ interface Part {
   reader?: FrameReader
   /** Frame number of the file's first frame (0-based; from image_nr_low when the file has it). */
   first: number
-  /** Frames this file will hold when complete (image_nr_high - image_nr_low + 1), if known. */
+  /**
+   * Frames this file holds when complete (image_nr_high - image_nr_low + 1): only for a file that was
+   * complete when opened and whose attributes agree (high ≥ low). A live file's attributes are as
+   * its writer created them (a SWMR writer cannot make an attribute change visible), e.g. a stale
+   * image_nr_high of 0, so while it is written its extent decides.
+   */
   capacity: number | null
   size: number
 }
@@ -188,8 +193,9 @@ export class EigerFrames implements FrameSource, GrowingSource {
     const attrs = ds.attrs
     const low = attrNumber(attrs, 'image_nr_low')
     const high = attrNumber(attrs, 'image_nr_high')
-    if (low !== null) p.first = low - 1
-    if (low !== null && high !== null) p.capacity = high - low + 1
+    if (low !== null && low >= 1) p.first = low - 1
+    // Opened SWMR: its writer still has it, and its attributes are as created.
+    if (low !== null && high !== null && high >= low && !file.isSwmr) p.capacity = high - low + 1
     p.handle = file
     p.reader = new FrameReader(ds, 1, { retryDelay: this.retryDelay })
     return true

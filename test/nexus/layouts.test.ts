@@ -106,6 +106,31 @@ describe('Eiger master files', () => {
     f.close()
   })
 
+  test('live, with image_nr_high stale (0, as created): the extent of the file being written decides', async () => {
+    const d = sub()
+    const master = path.join(d, 'stale_master.h5')
+    await python('eiger_master', master, { n_files: 3, per: 10 })
+    const f = File.open(master, { swmr: false })
+    const { source } = followScan(f, { timeout: 3000, pollInterval: 2 })
+    const w = spawnProcess(process.execPath, [EIGER_WRITER, master, JSON.stringify({ files: 3, per: 10, rateHz: 300, staleHigh: true })])
+    const seen: number[] = []
+    for await (const item of source) {
+      expect(checkFrame(item.frames['/entry/data'].data, item.index)).toBe(true)
+      seen.push(item.index)
+    }
+    expect(await w.exited).toBe(0)
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i))
+    // Complete now, opened afresh: high < low is still not believed; each file is as long as it is.
+    const again = File.open(master, { swmr: false })
+    const eiger = new EigerFrames(again)
+    expect(eiger.available()).toBe(30)
+    expect(eiger.files.map((x) => x.capacity)).toEqual([null, null, null])
+    expect(eiger.locate(25)).toMatchObject({ index: 5, link: '/entry/data/data_000003' })
+    eiger.close()
+    again.close()
+    f.close()
+  })
+
   test('a data file that never appears: waited for, then H5_NOT_FOUND naming it', async () => {
     const d = sub()
     const master = path.join(d, 'gone_master.h5')
