@@ -3,8 +3,17 @@ import { H5Error } from './errors'
 import { arrayConstructor } from './dtype'
 import { native } from './native'
 import type { AnyTypedArray, ChunkCache, Dims, NativeDataset, NativeDatasetInfo, NativeFilter, NativeVirtualMapping, ReadStats } from './native'
-import type { AttrValue, File } from './file'
-import type { DType } from './dtype'
+import type { AttrValue, DType } from './dtype'
+import type { File } from './file'
+
+/**
+ * @internal What a Dataset needs of the file that opened it, handed in by that File: attribute writes
+ * through the file's native handle, and forgetting a closed dataset (so the file hands out a new one).
+ */
+export interface DatasetOwner {
+  writeAttr(path: string, name: string, value: AttrValue, dtype?: DType): void
+  forget(ds: Dataset): void
+}
 
 /**
  * A hyperslab: per dimension a start, a count and an optional step (default 1). Omit the selection
@@ -78,10 +87,11 @@ export class Dataset {
   /** Bytes per element as stored in the file (what `readRaw` returns per element). */
   readonly storedSize: number
   #native: NativeDataset
+  #owner: DatasetOwner
   #shape: number[]
 
   /** @internal */
-  constructor(file: File, path: string, nativeDataset: NativeDataset) {
+  constructor(file: File, path: string, nativeDataset: NativeDataset, owner: DatasetOwner) {
     const info = nativeDataset.info()
     this.file = file
     this.path = path
@@ -96,6 +106,7 @@ export class Dataset {
     this.objectKey = info.objectKey
     this.storedSize = info.storedSize
     this.#native = nativeDataset
+    this.#owner = owner
     this.#shape = info.shape
   }
 
@@ -124,7 +135,7 @@ export class Dataset {
 
   /** Writer: set an attribute (before startSwmrWrite); see `Group.setAttr` for how values are stored. */
   setAttr(name: string, value: AttrValue, dtype?: DType): void {
-    this.file._native().writeAttr(this.path, name, value, dtype)
+    this.#owner.writeAttr(this.path, name, value, dtype)
   }
 
   /**
@@ -304,7 +315,7 @@ export class Dataset {
   /** Release the HDF5 id (after reads already in flight finish). Further use is an H5_CLOSED error. */
   close(): void {
     this.#native.close()
-    this.file._forget(this)
+    this.#owner.forget(this)
   }
 
   [Symbol.dispose](): void {

@@ -38,3 +38,6 @@ export function arrayTypeOf(dtype: DType): string {
     case 'float64': return 'Float64Array'
   }
 }
+
+/** What an attribute holds: numbers (BigInt past 2^53), strings, booleans, arrays of those. */
+export type AttrValue = number | bigint | boolean | string | number[] | bigint[] | boolean[] | string[] | ArrayLike<number>

@@ -1,8 +1,8 @@
 import './dispose'
 import * as posixPath from 'node:path/posix'
-import { Dataset } from './dataset'
+import { Dataset, type DatasetOwner } from './dataset'
 import { H5Error } from './errors'
-import type { DType } from './dtype'
+import type { AttrValue, DType } from './dtype'
 import { native, type Dims, type NativeFile, type NativeMember, type NativeRetryInfo } from './native'
 
 export interface OpenOptions {
@@ -86,7 +86,7 @@ export interface LinkInfo {
   targetFile?: string
 }
 
-export type AttrValue = number | bigint | boolean | string | number[] | bigint[] | boolean[] | string[] | ArrayLike<number>
+export type { AttrValue } from './dtype'
 
 function normalize(path: string, base = '/'): string {
   const joined = path.startsWith('/') ? path : posixPath.join(base, path)
@@ -160,6 +160,14 @@ export class File extends Group {
   #native: NativeFile
   #datasets = new Map<string, Dataset>()
   #byKey = new Map<string, Dataset>()
+  /** What this file's Datasets may ask of it (instead of reaching into it). */
+  #owner: DatasetOwner = {
+    writeAttr: (path, name, value, dtype) => this.#native.writeAttr(path, name, value, dtype),
+    forget: (ds) => {
+      for (const [p, d] of this.#datasets) if (d === ds) this.#datasets.delete(p)
+      if (this.#byKey.get(ds.objectKey) === ds) this.#byKey.delete(ds.objectKey)
+    },
+  }
 
   private constructor(nativeFile: NativeFile, filePath: string) {
     super(undefined as unknown as File, '/')
@@ -251,7 +259,7 @@ export class File extends Group {
       const type = this.#native.objectType(p)
       if (type === null) throw new H5Error(`No dataset '${p}' in '${this.filePath}'`, 'H5_NOT_FOUND')
       if (type !== 'dataset') throw new H5Error(`'${p}' in '${this.filePath}' is a ${type}, not a dataset`, 'H5_NOT_A_DATASET')
-      const opened = new Dataset(this, p, this.#native.openDataset(p))
+      const opened = new Dataset(this, p, this.#native.openDataset(p), this.#owner)
       const same = opened.objectKey ? this.#byKey.get(opened.objectKey) : undefined
       if (same) {
         opened._release()
@@ -281,7 +289,7 @@ export class File extends Group {
 
   override createDataset(path: string, options: DatasetOptions): Dataset {
     const p = normalize(path)
-    const ds = new Dataset(this, p, this.#native.createDataset(p, options))
+    const ds = new Dataset(this, p, this.#native.createDataset(p, options), this.#owner)
     this.#datasets.set(p, ds)
     if (ds.objectKey) this.#byKey.set(ds.objectKey, ds)
     return ds
@@ -316,11 +324,5 @@ export class File extends Group {
   /** @internal */
   _native(): NativeFile {
     return this.#native
-  }
-
-  /** @internal */
-  _forget(ds: Dataset): void {
-    for (const [p, d] of this.#datasets) if (d === ds) this.#datasets.delete(p)
-    if (this.#byKey.get(ds.objectKey) === ds) this.#byKey.delete(ds.objectKey)
   }
 }

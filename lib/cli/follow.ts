@@ -4,7 +4,7 @@ import type { Dataset } from '../dataset'
 import { decodeThreads } from '../decode'
 import { DataSource } from '../follow/data-source'
 import { followScan, type ScanDiscovery } from '../nexus/discover'
-import { openForReadingAsync } from '../refresh'
+import { openForReadingAsync } from '../open'
 import { Progress, SCAN_OPTIONS, bar, durationOption, helpOrCheck, percentile, usage } from './format'
 
 export const help = `Usage: h5swmr follow FILE [--keys PATH...] [--data PATH...] [options]

@@ -1,9 +1,8 @@
 // h5swmr ls FILE: the tree of groups and datasets, with what a follower needs to know.
 import { parseArgs } from 'node:util'
-import type { Dataset } from '../dataset'
 import { H5Error } from '../errors'
-import { File } from '../file'
-import { openForReading, readSuperblockStatus } from '../refresh'
+import { openForReading, readSuperblockStatus } from '../open'
+import { walk, type TreeNode } from '../tree'
 import { HELP_OPTION, helpOrCheck, shape } from './format'
 
 export const help = `Usage: h5swmr ls FILE [PATH] [options]
@@ -16,60 +15,6 @@ Options:
   --json        one JSON document instead of the tree
   -h, --help    this help
 `
-
-export interface TreeNode {
-  name: string
-  path: string
-  kind: 'group' | 'dataset' | 'link'
-  link?: string
-  dataset?: {
-    dtype: string
-    shape: number[]
-    maxshape: Array<number | null>
-    chunks: number[] | null
-    filters: string[]
-    growing: boolean
-  }
-  attrs?: Record<string, unknown>
-  children?: TreeNode[]
-}
-
-function growing(ds: Dataset): boolean {
-  return ds.maxshape.some((m, i) => m === null || m > ds.shape[i])
-}
-
-export function walk(file: File, path: string, name: string, attrs: boolean, depth = 0): TreeNode {
-  const node: TreeNode = { name, path, kind: 'group', children: [] }
-  if (attrs) node.attrs = file.group(path).attrs
-  if (depth > 32) return node
-  for (const m of file.list(path)) {
-    const link = m.linkType === 'soft' ? `-> ${m.target}` : m.linkType === 'external' ? `-> ${m.targetFile}:${m.target}` : undefined
-    if (m.objectType === 'group' && m.linkType === 'hard') {
-      node.children!.push(walk(file, m.path, m.name, attrs, depth + 1))
-    } else if (m.objectType === 'dataset') {
-      const ds = file.dataset(m.path)
-      ds.refresh()
-      node.children!.push({
-        name: m.name,
-        path: m.path,
-        kind: 'dataset',
-        link,
-        dataset: {
-          dtype: ds.dtype,
-          shape: ds.shape,
-          maxshape: ds.maxshape,
-          chunks: ds.chunks,
-          filters: ds.filters.map((f) => `${f.name || 'filter'}(${f.id})${f.available ? '' : ' unavailable'}`),
-          growing: growing(ds),
-        },
-        attrs: attrs ? ds.attrs : undefined,
-      })
-    } else {
-      node.children!.push({ name: m.name, path: m.path, kind: 'link', link: `${link ?? ''} (${m.objectType})` })
-    }
-  }
-  return node
-}
 
 function print(node: TreeNode, prefix: string, last: boolean, root: boolean, out: string[]): void {
   const branch = root ? '' : last ? '└── ' : '├── '

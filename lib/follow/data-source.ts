@@ -7,7 +7,7 @@ import type { DatasetOptions, Group } from '../file'
 import type { AnyTypedArray, Dims } from '../native'
 import { FrameReader, type Frame, type FrameSource } from './frame-reader'
 import { KeyFollower, type KeyFollowerOptions } from './key-follower'
-import { VirtualFrameReader } from '../nexus/vds'
+import { VirtualFrameReader } from './virtual-frames'
 import type { Slice } from './scan'
 import { Serial } from './steps'
 

@@ -3,7 +3,7 @@
 // a frame's data was flushed — so prefer keys whenever the writer records them.
 import { H5Error } from '../errors'
 import type { Dims } from '../native'
-import { now, resolveTiming, sleep, sleepSync, type TimingOptions } from './wait'
+import { now, resolveTiming, sleep, sleepSync, type TimingOptions } from '../timing'
 
 /** Something that can say how many frames, from index 0 on, are there now. */
 export interface GrowingSource {

@@ -5,7 +5,7 @@ import type { Dataset } from '../dataset'
 import type { Dims } from '../native'
 import { flatRangeSlab, scanRankOf } from './scan'
 import { firstZero, read, runAsync, runSync, Serial, type Steps } from './steps'
-import { defaultWarning, now, resolveTiming, type TimingOptions, type WarningHandler } from './wait'
+import { defaultWarning, now, resolveTiming, type TimingOptions, type WarningHandler } from '../timing'
 
 export interface KeyFollowerOptions extends TimingOptions {
   /**

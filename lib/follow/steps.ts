@@ -3,7 +3,7 @@
 // reads on the libuv pool and timers, so the event loop never waits.
 import type { Dataset, Selection } from '../dataset'
 import type { AnyTypedArray } from '../native'
-import { sleep, sleepSync } from './wait'
+import { sleep, sleepSync } from '../timing'
 
 /** @internal */
 export type Request =

@@ -8,9 +8,9 @@ import { H5Error } from '../errors'
 import type { File } from '../file'
 import { FrameReader, asScanFrame, refreshAllParts, type Frame, type FrameSource, type ReadFrameOptions } from '../follow/frame-reader'
 import type { GrowingSource } from '../follow/growth-follower'
-import { sleep, now } from '../follow/wait'
+import { sleep, now } from '../timing'
 import type { AnyTypedArray } from '../native'
-import { openForReading } from '../refresh'
+import { openForReading } from '../open'
 
 const LINK = /^data_(\d{6})$/
 

@@ -1,13 +1,14 @@
-// Virtual datasets (Odin, Eiger 2024): read each frame from the source dataset the mapping sends it
-// to. Reading through the VDS while a source has not reached the frame crashes libhdf5 1.10.8
-// (SIGSEGV in H5S_get_select_offset); reading the source cannot, and keeps the direct-read paths.
+// Virtual datasets (HDF5 VDS, as Odin and Eiger 2024 write them): read each frame from the source
+// dataset the mapping sends it to. Reading through the VDS while a source has not reached the frame
+// crashes libhdf5 1.10.8 (SIGSEGV in H5S_get_select_offset); reading the source cannot, and keeps the
+// direct-read paths. An HDF5 layout, not a facility's: DataSource reads every VDS this way.
 import * as path from 'node:path'
 import type { Dataset } from '../dataset'
 import { H5Error } from '../errors'
 import type { File } from '../file'
-import { FrameReader, asScanFrame, refreshAllParts, type Frame, type FrameSource, type ReadFrameOptions } from '../follow/frame-reader'
+import { FrameReader, asScanFrame, refreshAllParts, type Frame, type FrameSource, type ReadFrameOptions } from './frame-reader'
 import type { AnyTypedArray, NativeSpaceSelection, NativeVirtualMapping } from '../native'
-import { openForReading } from '../refresh'
+import { openForReading } from '../open'
 
 /** Where frame `index` of a virtual dataset lives. */
 export interface VirtualFrameLocation {
