@@ -2,16 +2,16 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstring>
-#include <thread>
 
 #include "bitshuffle_filter.h"
 #include "decode/bslz4.h"
 #include "decode/decode_error.h"
+#include "decode_counters.h"
 #include "errors.h"
 #include "handle.h"
 #include "pool.h"
+#include "properties.h"
 
 namespace h5swmr {
 
@@ -80,28 +80,7 @@ std::string ChunkName(const FetchedChunks& f, size_t i) {
          Join(f.offsets[i]) + ") of " + f.what;
 }
 
-std::atomic<size_t> runningDecodes{0}, peakDecodes{0}, decodeGate{0};
 std::atomic<size_t> fetchBatchBytes{64u << 20};
-std::atomic<int> decodeGateMs{5000};
-
-// Counts a decode in progress (two relaxed atomics per chunk). When a test armed the gate, decodes
-// wait (up to a timeout) until that many have run at once, then it disarms: concurrency is then
-// observed no matter how late the scheduler starts a pool thread.
-struct DecodeScope {
-  DecodeScope() {
-    size_t now = runningDecodes.fetch_add(1, std::memory_order_relaxed) + 1;
-    size_t peak = peakDecodes.load(std::memory_order_relaxed);
-    while (now > peak && !peakDecodes.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
-    }
-    if (size_t gate = decodeGate.load(std::memory_order_relaxed)) {
-      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(decodeGateMs.load());
-      while (peakDecodes.load() < gate && std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(std::chrono::microseconds(50));
-      decodeGate.store(0);
-    }
-  }
-  ~DecodeScope() { runningDecodes.fetch_sub(1, std::memory_order_relaxed); }
-};
 
 [[noreturn]] void CorruptChunk(const FetchedChunks& f, size_t i, const std::string& why) {
   throw H5Failure("H5_CORRUPT_CHUNK", "Corrupt " + ChunkName(f, i) + ": " + why);
@@ -137,8 +116,7 @@ std::shared_ptr<const ChunkLayout> DescribeChunkLayout(hid_t dataset, hid_t file
   layout->storedIsNative = memType >= 0 && H5Tequal(fileType, memType) > 0;
   ScopedId dcpl(H5Dget_create_plist(dataset), H5Pclose);
   H5D_layout_t kind = dcpl.valid() ? H5Pget_layout(dcpl) : H5D_LAYOUT_ERROR;
-  layout->layout = kind == H5D_CHUNKED ? "chunked" : kind == H5D_CONTIGUOUS ? "contiguous"
-                   : kind == H5D_COMPACT ? "compact" : kind == H5D_VIRTUAL ? "virtual" : "unknown";
+  layout->layout = LayoutName(kind);
   if (kind == H5D_CHUNKED) {
     hsize_t dims[H5S_MAX_RANK];
     int rank = H5Pget_chunk(dcpl, H5S_MAX_RANK, dims);
@@ -146,20 +124,17 @@ std::shared_ptr<const ChunkLayout> DescribeChunkLayout(hid_t dataset, hid_t file
     unsigned opts = 0;
     if (H5Pget_chunk_opts(dcpl, &opts) >= 0)
       layout->unfilteredEdgeChunks = (opts & H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) != 0;
-    int n = H5Pget_nfilters(dcpl);
-    for (int i = 0; i < n; i++) {
-      unsigned flags = 0, config = 0, cd[32] = {0};
-      size_t ncd = 32;
-      char name[256] = {0};
+    for (const PipelineFilter& f : FilterPipeline(dcpl)) {
       decode::FilterStep step;
-      step.id = static_cast<unsigned>(H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &ncd, cd, sizeof name, name, &config));
-      step.cd.assign(cd, cd + (ncd < 32 ? ncd : 32));
-      step.name = name;
+      step.id = f.id;
+      step.cd = f.cd;
+      step.name = f.name;
       // H5Dread of bitshuffle-zstd needs a 32008 filter that knows zstd (not Debian 12's plugin).
-      if (step.id == decode::kBitshuffleFilter && decode::BitshuffleCompression(cd, ncd) == decode::kBitshuffleZstd)
+      if (step.id == decode::kBitshuffleFilter &&
+          decode::BitshuffleCompression(step.cd.data(), step.cd.size()) == decode::kBitshuffleZstd)
         EnsureBitshuffleZstd();
-      std::string why = ncd > 32 ? "filter " + std::to_string(step.id) + " has more parameters than we read"
-                                 : decode::WhyNotDecodable(step);
+      std::string why = f.cdTruncated ? "filter " + std::to_string(step.id) + " has more parameters than we read"
+                                      : decode::WhyNotDecodable(step);
       if (layout->filterProblem.empty() && !why.empty()) layout->filterProblem = why;
       layout->filters.push_back(std::move(step));
     }
@@ -323,15 +298,5 @@ void DecodeChunks(FetchedChunks& f, const ReadTarget& target, size_t from, size_
 }
 
 size_t SetFetchBatchBytes(size_t bytes) { return fetchBatchBytes.exchange(bytes); }
-
-size_t PeakConcurrentDecodes(bool reset) {
-  return reset ? peakDecodes.exchange(0) : peakDecodes.load();
-}
-
-void AwaitConcurrentDecodes(size_t n, int timeoutMs) {
-  decodeGateMs.store(timeoutMs);
-  peakDecodes.store(0);
-  decodeGate.store(n);
-}
 
 }  // namespace h5swmr

@@ -84,10 +84,4 @@ size_t FetchChunks(DatasetState& ds, const ReadTarget& target, FetchedChunks& fe
 // H5_CORRUPT_CHUNK failure naming the dataset and chunk.
 void DecodeChunks(FetchedChunks& fetched, const ReadTarget& target, size_t from, size_t to);
 
-// Most chunk decodes seen running at the same time since the last reset (tests check that reads in
-// flight do decode in parallel).
-size_t PeakConcurrentDecodes(bool reset);
-// Tests: the next decodes wait (up to timeoutMs) until n have run at once.
-void AwaitConcurrentDecodes(size_t n, int timeoutMs);
-
 }  // namespace h5swmr

@@ -6,6 +6,7 @@
 #include "addon.h"
 #include "errors.h"
 #include "lock.h"
+#include "properties.h"
 #include "read_worker.h"
 
 namespace h5swmr {
@@ -13,73 +14,6 @@ namespace h5swmr {
 Napi::Object ReadAllAttrs(Napi::Env env, hid_t obj, const std::string& what);  // attrs.cc
 
 namespace {
-
-std::string FilterList(hid_t dcpl, bool onlyMissing) {
-  std::string out;
-  int n = H5Pget_nfilters(dcpl);
-  for (int i = 0; i < n; i++) {
-    unsigned flags = 0, config = 0;
-    size_t nelmts = 0;
-    char name[128] = {0};
-    H5Z_filter_t id = H5Pget_filter2(dcpl, i, &flags, &nelmts, nullptr, sizeof name, name, &config);
-    if (onlyMissing && H5Zfilter_avail(id) > 0) continue;
-    if (!out.empty()) out += ", ";
-    out += std::to_string(id) + (name[0] ? std::string(" (") + name + ")" : std::string());
-  }
-  return out;
-}
-
-std::string PluginPath() {
-  std::string out;
-  unsigned n = 0;
-  if (H5PLsize(&n) < 0) return out;
-  for (unsigned i = 0; i < n; i++) {
-    char buf[4096] = {0};
-    if (H5PLget(i, buf, sizeof buf) < 0) continue;
-    out += (out.empty() ? "" : ":") + std::string(buf);
-  }
-  return out;
-}
-
-// A failed H5Dread: if a filter cannot be loaded, say which one and where plugins were looked for.
-[[noreturn]] void ThrowReadFailure(DatasetState& ds, const Selection& sel) {
-  H5Failure failure = Hdf5Failure("Cannot read '" + ds.path + "' in '" + ds.file->path + "'", "H5_READ_FAILED");
-  ScopedId dcpl(H5Dget_create_plist(ds.id), H5Pclose);
-  // A filter whose format we know, in a mode we do not decode (an unknown bitshuffle compression, a
-  // blosc codec), and HDF5's filter failed too: the truth is "cannot decode", not "corrupt".
-  bool ourCorruptWording = false;
-  for (const StackFrame& frame : failure.stack)
-    if (frame.description.find("corrupt chunk") != std::string::npos) ourCorruptWording = true;
-  for (const auto& step : ds.layout ? ds.layout->filters : std::vector<decode::FilterStep>{}) {
-    std::string mode = decode::UnsupportedFilterMode(step);
-    if (mode.empty() || ourCorruptWording) continue;
-    std::string message = "Cannot read '" + ds.path + "': " + mode + ", and HDF5's filter failed too; HDF5 plugin path searched: '" +
-                          PluginPath() + "' (a plugin there that decodes this mode would be used)\n" + failure.what();
-    H5Eclear2(H5E_DEFAULT);
-    throw H5Failure("H5_FILTER_UNAVAILABLE", message, failure.stack);
-  }
-  if (failure.code == "H5_CORRUPT_CHUNK" && dcpl.valid() && H5Pget_layout(dcpl) == H5D_CHUNKED && !sel.all) {
-    // Name the chunk (the first one the selection touches) so the damage can be located.
-    std::vector<hsize_t> chunk(sel.start.size());
-    H5Pget_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
-    std::string at;
-    for (size_t d = 0; d < chunk.size(); d++) at += (d ? ", " : "") + std::to_string(sel.start[d] / (chunk[d] ? chunk[d] : 1));
-    std::string message = "Cannot read '" + ds.path + "' in '" + ds.file->path + "': corrupt compressed chunk [" + at +
-                          "] (the filter failed to decode it)\n" + failure.what();
-    H5Eclear2(H5E_DEFAULT);
-    throw H5Failure("H5_CORRUPT_CHUNK", message, failure.stack);
-  }
-  std::string missing = dcpl.valid() ? FilterList(dcpl, true) : "";
-  if (!missing.empty()) {
-    std::string message = "Cannot read '" + ds.path + "': HDF5 filter " + missing +
-                          " is not available; HDF5 plugin path searched: '" + PluginPath() +
-                          "' (set HDF5_PLUGIN_PATH to the folder holding the filter plugin)\n" +
-                          failure.what();
-    H5Eclear2(H5E_DEFAULT);
-    throw H5Failure("H5_FILTER_UNAVAILABLE", message, failure.stack);
-  }
-  throw failure;
-}
 
 // Identity of the object behind an id: two paths (a soft link and the hard link) give the same key.
 std::string ObjectKey(hid_t id) {
@@ -188,9 +122,7 @@ Napi::Value NativeDataset::GetShape(const Napi::CallbackInfo& info) {
   auto ds = Open(env);
   std::vector<hsize_t> dims = Guarded(env, [&]() {
     Hdf5Lock lock;
-    ScopedId space(H5Dget_space(ds->id), H5Sclose);
-    if (!space.valid()) ThrowHdf5("Cannot get the dataspace of '" + ds->path + "'", "H5_ERROR");
-    return Extent(space);
+    return Extent(DataspaceOf(ds->id, ds->path));
   });
   return DimsToJs(env, dims);
 }
@@ -203,9 +135,7 @@ Napi::Value NativeDataset::Refresh(const Napi::CallbackInfo& info) {
     // Reloads the object header and the chunk index into this same id; the dataspace must be
     // queried again afterwards (older dataspace ids are snapshots).
     if (H5Drefresh(ds->id) < 0) ThrowHdf5("Cannot refresh '" + ds->path + "'", "H5_REFRESH_FAILED");
-    ScopedId space(H5Dget_space(ds->id), H5Sclose);
-    if (!space.valid()) ThrowHdf5("Cannot get the dataspace of '" + ds->path + "'", "H5_ERROR");
-    return Extent(space);
+    return Extent(DataspaceOf(ds->id, ds->path));
   });
   return DimsToJs(env, dims);
 }
@@ -223,7 +153,7 @@ Napi::Value NativeDataset::GetInfo(const Napi::CallbackInfo& info) {
     o.Set("supported", ds->type.supported);
     o.Set("arrayType", ArrayTypeName(ds->type.arrayType));
     o.Set("storedSize", static_cast<double>(ds->layout->storedElemSize));
-    ScopedId space(H5Dget_space(ds->id), H5Sclose);
+    ScopedId space = DataspaceOf(ds->id, ds->path);
     int rank = H5Sget_simple_extent_ndims(space);
     std::vector<hsize_t> dims(rank > 0 ? rank : 0), maxdims(rank > 0 ? rank : 0);
     if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), maxdims.data());
@@ -232,8 +162,7 @@ Napi::Value NativeDataset::GetInfo(const Napi::CallbackInfo& info) {
 
     ScopedId dcpl(H5Dget_create_plist(ds->id), H5Pclose);
     H5D_layout_t layout = H5Pget_layout(dcpl);
-    o.Set("layout", layout == H5D_CHUNKED ? "chunked" : layout == H5D_CONTIGUOUS ? "contiguous"
-                    : layout == H5D_COMPACT ? "compact" : layout == H5D_VIRTUAL ? "virtual" : "unknown");
+    o.Set("layout", LayoutName(layout));
     if (layout == H5D_CHUNKED && rank > 0) {
       std::vector<hsize_t> chunks(rank);
       H5Pget_chunk(dcpl, rank, chunks.data());
@@ -241,22 +170,18 @@ Napi::Value NativeDataset::GetInfo(const Napi::CallbackInfo& info) {
     } else {
       o.Set("chunks", env.Null());
     }
-    Napi::Array filters = Napi::Array::New(env);
-    int nf = H5Pget_nfilters(dcpl);
-    for (int i = 0; i < nf; i++) {
-      unsigned flags = 0, config = 0;
-      unsigned cd[32] = {0};
-      size_t ncd = 32;
-      char name[128] = {0};
-      H5Z_filter_t id = H5Pget_filter2(dcpl, i, &flags, &ncd, cd, sizeof name, name, &config);
+    std::vector<PipelineFilter> pipeline = FilterPipeline(dcpl);
+    Napi::Array filters = Napi::Array::New(env, pipeline.size());
+    for (size_t i = 0; i < pipeline.size(); i++) {
+      const PipelineFilter& pf = pipeline[i];
       Napi::Object f = Napi::Object::New(env);
-      f.Set("id", static_cast<double>(id));
-      f.Set("name", name);
-      Napi::Array values = Napi::Array::New(env, ncd < 32 ? ncd : 32);
-      for (size_t k = 0; k < ncd && k < 32; k++) values.Set(k, cd[k]);
+      f.Set("id", static_cast<double>(pf.id));
+      f.Set("name", pf.name);
+      Napi::Array values = Napi::Array::New(env, pf.cd.size());
+      for (size_t k = 0; k < pf.cd.size(); k++) values.Set(k, pf.cd[k]);
       f.Set("cdValues", values);
-      f.Set("optional", (flags & H5Z_FLAG_OPTIONAL) != 0);
-      f.Set("available", H5Zfilter_avail(id) > 0);
+      f.Set("optional", pf.optional);
+      f.Set("available", H5Zfilter_avail(static_cast<H5Z_filter_t>(pf.id)) > 0);
       filters.Set(i, f);
     }
     H5Eclear2(H5E_DEFAULT);
@@ -322,69 +247,6 @@ ReadRequest ParseReadRequest(const Napi::Value& selection, const Napi::Value& ta
   return req;
 }
 
-ReadPath ReadSelection(DatasetState& ds, const ReadRequest& req) {
-  const Selection& sel = req.sel;
-  const ReadTarget target{req.view.data, req.view.bytes, req.raw};
-  FetchedChunks fetched;
-  size_t batchEnd = 0;
-  {
-    Hdf5Lock lock;
-    if (ds.released) Fail("H5_CLOSED", "The dataset '" + ds.path + "' is closed");
-    hid_t memType;
-    size_t elemSize;
-    if (req.raw) {
-      if (req.view.type != napi_uint8_array)
-        Fail("H5_BAD_BUFFER", std::string("Raw reads of '") + ds.path + "' fill a Uint8Array, not a " +
-                                  ArrayTypeName(req.view.type));
-      memType = ds.fileType;
-      elemSize = ds.layout->storedElemSize;
-    } else {
-      if (!ds.type.supported || ds.memType < 0)
-        Fail("H5_UNSUPPORTED_TYPE", "Cannot read '" + ds.path + "': datatype '" + ds.type.dtype +
-                                        "' is not supported (integers, floats, bool and enums are)");
-      if (req.view.type != ds.type.arrayType &&
-          !(req.view.type == napi_uint8_clamped_array && ds.type.arrayType == napi_uint8_array))
-        Fail("H5_BAD_BUFFER", std::string("Cannot read '") + ds.path + "' (" + ds.type.dtype + ") into a " +
-                                  ArrayTypeName(req.view.type) + ": use a " + ArrayTypeName(ds.type.arrayType));
-      memType = ds.memType;
-      elemSize = ds.type.memSize;
-    }
-    ScopedId fileSpace(H5Dget_space(ds.id), H5Sclose);
-    if (!fileSpace.valid()) ThrowHdf5("Cannot get the dataspace of '" + ds.path + "'", "H5_ERROR");
-    std::vector<hsize_t> dims = Extent(fileSpace);
-    ApplySelection(sel, fileSpace, dims);
-    hsize_t n = SelectionSize(sel, dims);
-    if (req.view.bytes != n * elemSize)
-      Fail("H5_BAD_BUFFER", "Buffer holds " + std::to_string(req.view.bytes / elemSize) + " elements but the selection of '" +
-                                ds.path + "' has " + std::to_string(n));
-    if (n == 0) return ReadPath::Hdf5;
-    bool direct = req.allowDirect && WhyNotDirect(*ds.layout, sel, dims, req.raw).empty() &&
-                  PlanChunks(ds, sel, dims, &fetched);
-    if (!direct) {
-      ScopedId memSpace(MemorySpace(sel, dims), H5Sclose);
-      if (H5Dread(ds.id, memType, memSpace, fileSpace, H5P_DEFAULT, req.view.data) < 0) ThrowReadFailure(ds, sel);
-      ds.hdf5Reads++;
-      return ReadPath::Hdf5;
-    }
-    batchEnd = FetchChunks(ds, target, fetched, 0);
-  }
-  // Outside the lock: other reads fetch their chunks meanwhile. Big reads go a batch at a time.
-  DecodeChunks(fetched, target, 0, batchEnd);
-  while (batchEnd < fetched.offsets.size()) {
-    const size_t from = batchEnd;
-    {
-      Hdf5Lock lock;
-      if (ds.released) Fail("H5_CLOSED", "The dataset '" + ds.path + "' is closed");
-      batchEnd = FetchChunks(ds, target, fetched, from);
-    }
-    DecodeChunks(fetched, target, from, batchEnd);
-  }
-  ds.directReads++;
-  for (const DeferredRead& d : fetched.deferred)
-    if (d.pending()) ds.chunksReadOutsideLock++;
-  return ReadPath::Direct;
-}
-
 // readInto(selection | null, typedArray, options?)
 Napi::Value NativeDataset::ReadInto(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -410,8 +272,7 @@ Napi::Value NativeDataset::ReadPlan(const Napi::CallbackInfo& info) {
     Selection sel = ParseSelection(info[0]);
     bool raw = info[1].IsObject() && info[1].As<Napi::Object>().Get("raw").ToBoolean().Value();
     Hdf5Lock lock;
-    ScopedId fileSpace(H5Dget_space(ds->id), H5Sclose);
-    if (!fileSpace.valid()) ThrowHdf5("Cannot get the dataspace of '" + ds->path + "'", "H5_ERROR");
+    ScopedId fileSpace = DataspaceOf(ds->id, ds->path);
     std::vector<hsize_t> dims = Extent(fileSpace);
     ApplySelection(sel, fileSpace, dims);
     if (!raw && (!ds->type.supported || ds->memType < 0)) return std::string("the datatype is not supported");

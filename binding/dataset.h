@@ -5,8 +5,8 @@
 
 #include <memory>
 
-#include "chunk_reader.h"
 #include "handle.h"
+#include "read_engine.h"
 #include "selection.h"
 
 namespace h5swmr {
@@ -46,28 +46,12 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset> {
   std::shared_ptr<DatasetState> state_;
 };
 
-// Check a JS typed array against what a read of `ds` fills; returns pointer and byte length.
-struct BufferView {
-  void* data = nullptr;
-  size_t bytes = 0;
-  size_t length = 0;
-  napi_typedarray_type type{};
-};
+// A JS typed array's memory and kind (H5_BAD_BUFFER if it is not a typed array).
 BufferView ViewOf(const Napi::Value& value);
 
-// One read, as JS asked for it: readInto(selection, typedArray, options).
-struct ReadRequest {
-  Selection sel;
-  BufferView view;
-  bool raw = false;          // options.raw: the stored bytes of each element, into a Uint8Array
-  bool allowDirect = true;   // options.path === 'hdf5' turns the direct-chunk path off
-};
-// Parse (selection, typedArray, options?) on the JS thread; H5Failure when malformed.
+// Parse (selection, typedArray, options?) on the JS thread; H5Failure when malformed. The read
+// itself is read_engine.h's ReadSelection.
 ReadRequest ParseReadRequest(const Napi::Value& selection, const Napi::Value& target, const Napi::Value& options);
-
-// Shared by the sync and async reads; call without the lock (it takes it, and releases it to decode).
-// The request's buffer must stay alive and unmoved for the call (V8 backing stores do not move).
-ReadPath ReadSelection(DatasetState& ds, const ReadRequest& req);
 
 Napi::Array DimsToJs(Napi::Env env, const std::vector<hsize_t>& dims);
 

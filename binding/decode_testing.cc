@@ -10,6 +10,7 @@
 #include "decode/decode_error.h"
 #include "decode/pipeline.h"
 #include "chunk_reader.h"
+#include "decode_counters.h"
 #include "errors.h"
 
 namespace h5swmr {

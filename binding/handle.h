@@ -79,6 +79,7 @@ class ScopedId {
   }
   ScopedId(const ScopedId&) = delete;
   ScopedId& operator=(const ScopedId&) = delete;
+  ScopedId(ScopedId&& other) noexcept : id_(other.id_), close_(other.close_) { other.id_ = -1; }
   hid_t get() const { return id_; }
   operator hid_t() const { return id_; }
   bool valid() const { return id_ >= 0; }

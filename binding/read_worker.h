@@ -8,8 +8,8 @@
 #include <memory>
 #include <mutex>
 
-#include "dataset.h"
 #include "handle.h"
+#include "read_engine.h"
 
 namespace h5swmr {
 

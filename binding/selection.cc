@@ -100,4 +100,10 @@ std::vector<hsize_t> Extent(hid_t space) {
   return dims;
 }
 
+ScopedId DataspaceOf(hid_t dataset, const std::string& path) {
+  ScopedId space(H5Dget_space(dataset), H5Sclose);
+  if (!space.valid()) ThrowHdf5("Cannot get the dataspace of '" + path + "'", "H5_ERROR");
+  return space;
+}
+
 }  // namespace h5swmr

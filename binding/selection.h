@@ -3,7 +3,10 @@
 #include <hdf5.h>
 #include <napi.h>
 
+#include <string>
 #include <vector>
+
+#include "handle.h"
 
 namespace h5swmr {
 
@@ -22,6 +25,10 @@ hsize_t SelectionSize(const Selection& sel, const std::vector<hsize_t>& dims);
 void ApplySelection(const Selection& sel, hid_t fileSpace, const std::vector<hsize_t>& dims);
 
 std::vector<hsize_t> Extent(hid_t space);
+
+// A dataset's dataspace as it is now (query it again after every H5Drefresh: older ids are
+// snapshots); H5_ERROR naming `path` when HDF5 cannot give it. Under the lock.
+ScopedId DataspaceOf(hid_t dataset, const std::string& path);
 
 // The memory dataspace for a selection: shaped like the selection (count per dimension), not flat.
 // HDF5 only reads straight into the buffer when the two spaces have the same shape; a flat memory

@@ -181,8 +181,7 @@ Napi::Value NativeDataset::Extend(const Napi::CallbackInfo& info) {
     Hdf5Lock lock;
     if (H5Dset_extent(ds->id, shape.data()) < 0)
       ThrowHdf5("Cannot extend '" + ds->path + "'", "H5_BAD_SELECTION");
-    ScopedId space(H5Dget_space(ds->id), H5Sclose);
-    return Extent(space);
+    return Extent(DataspaceOf(ds->id, ds->path));
   });
   return DimsToJs(env, dims);
 }
@@ -203,7 +202,7 @@ Napi::Value NativeDataset::Write(const Napi::CallbackInfo& info) {
         view.type != napi_float32_array && view.type != napi_float64_array)
       memType = ds->memType;
     if (memType < 0) Fail("H5_BAD_BUFFER", std::string("Cannot write a ") + ArrayTypeName(view.type));
-    ScopedId fileSpace(H5Dget_space(ds->id), H5Sclose);
+    ScopedId fileSpace = DataspaceOf(ds->id, ds->path);
     std::vector<hsize_t> dims = Extent(fileSpace);
     ApplySelection(sel, fileSpace, dims);
     hsize_t n = SelectionSize(sel, dims);
