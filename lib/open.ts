@@ -4,7 +4,8 @@
 import * as fs from 'node:fs'
 import { File } from './file'
 import { H5Error } from './errors'
-import { now, sleep, sleepSync } from './timing'
+import { pause, runAsync, runSync, type Steps } from './steps'
+import { now } from './timing'
 
 export interface OpenForReadingOptions {
   /**
@@ -124,35 +125,23 @@ function openWithLocking(filePath: string, swmr: boolean, locking: boolean | und
  * A missing file is `ENOENT`; other errors are thrown as they are.
  */
 export function openForReading(filePath: string, options: OpenForReadingOptions = {}): OpenForReadingResult {
-  const steps = openSteps(filePath, options)
-  let r = steps.next()
-  while (!r.done) {
-    sleepSync(r.value)
-    r = steps.next()
-  }
-  return r.value
+  return runSync(openSteps(filePath, options))
 }
 
 /** `openForReading` that waits (with `waitFor`) without blocking the event loop. */
-export async function openForReadingAsync(filePath: string, options: OpenForReadingOptions = {}): Promise<OpenForReadingResult> {
-  const steps = openSteps(filePath, options)
-  let r = steps.next()
-  while (!r.done) {
-    await sleep(r.value, options.signal)
-    r = steps.next()
-  }
-  return r.value
+export function openForReadingAsync(filePath: string, options: OpenForReadingOptions = {}): Promise<OpenForReadingResult> {
+  return runAsync(openSteps(filePath, options), options.signal)
 }
 
-// Try to open; while the file is not ready yet and `waitFor` allows, yield how long to sleep.
-function* openSteps(filePath: string, options: OpenForReadingOptions): Generator<number, OpenForReadingResult> {
+// Try to open; while the file is not ready yet and `waitFor` allows, sleep and try again.
+function* openSteps(filePath: string, options: OpenForReadingOptions): Steps<OpenForReadingResult> {
   const deadline = now() + (options.waitFor ?? 0)
   for (;;) {
     try {
       return openOnce(filePath, options)
     } catch (err) {
       if (!isNotReadyYet(err) || now() >= deadline || options.signal?.aborted) throw err
-      yield Math.min(options.retryInterval ?? 50, Math.max(0, deadline - now()))
+      yield pause(Math.min(options.retryInterval ?? 50, Math.max(0, deadline - now())))
     }
   }
 }

@@ -115,6 +115,17 @@ interface Reader {
 
 type Plan = { label: string; reader: FrameSource; index: number; refresh: boolean; interleaved: boolean; buffer: AnyTypedArray | null }
 
+// A planned frame read: into the plan's buffer (reuseBuffers), else a new array.
+function readPlanned(p: Plan): Frame {
+  const options = { refresh: p.refresh }
+  return p.buffer ? p.reader.readFrameInto(p.index, p.buffer, options) : p.reader.readFrame(p.index, options)
+}
+
+function readPlannedAsync(p: Plan): Promise<Frame> {
+  const options = { refresh: p.refresh }
+  return p.buffer ? p.reader.readFrameIntoAsync(p.index, p.buffer, options) : p.reader.readFrameAsync(p.index, options)
+}
+
 /**
  * Follows keys and reads, for every ready index, one frame of each data dataset. Data datasets are
  * refreshed (H5Drefresh) only when an index beyond the key max known at the previous refresh comes
@@ -216,9 +227,7 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     const i = this.#nextIndex()
     if (i < 0) return DONE
     const plan = this.#plan(i)
-    const frames = plan.map((p) =>
-      p.buffer ? p.reader.readFrameInto(p.index, p.buffer, { refresh: p.refresh }) : p.reader.readFrame(p.index, { refresh: p.refresh }),
-    )
+    const frames = plan.map(readPlanned)
     return { value: this.#item(i, frames, plan), done: false }
   }
 
@@ -228,13 +237,7 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
       const i = await this.#nextIndexAsync()
       if (i < 0) return DONE
       const plan = this.#plan(i)
-      const frames = await allFrames(
-        plan.map((p) =>
-          p.buffer
-            ? p.reader.readFrameIntoAsync(p.index, p.buffer, { refresh: p.refresh })
-            : p.reader.readFrameAsync(p.index, { refresh: p.refresh }),
-        ),
-      )
+      const frames = await allFrames(plan.map(readPlannedAsync))
       return { value: this.#item(i, frames, plan), done: false }
     })
   }
@@ -278,10 +281,7 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
         p.reader.refresh()
         p.refresh = false
       }
-      const reads = plan.map((p) =>
-        p.buffer ? p.reader.readFrameIntoAsync(p.index, p.buffer) : p.reader.readFrameAsync(p.index),
-      )
-      return this.#item(i, await allFrames(reads), plan)
+      return this.#item(i, await allFrames(plan.map(readPlannedAsync)), plan)
     })()
     item.catch(() => {}) // a failure surfaces at its turn, not as an unhandled rejection
     return item

@@ -3,7 +3,7 @@ import { H5Error } from '../errors'
 import type { Dataset } from '../dataset'
 import type { AnyTypedArray } from '../native'
 import { frameSelection, positionSlices, unravelIndex, type Slice } from './scan'
-import { runAsync, runSync, type Steps } from './steps'
+import { pause, runAsync, runSync, type Steps } from '../steps'
 
 export interface Frame<T extends AnyTypedArray = AnyTypedArray> {
   /** The frame's elements in C order (HDF5 wrote them straight into this array). */
@@ -60,6 +60,54 @@ export function refreshAllParts(source: { refresh(): void }, options: ReadFrameO
   return { ...options, refresh: false }
 }
 
+/**
+ * A frame source written once, as the steps of one frame's read (`frameSteps`, into the caller's
+ * buffer or a new array); the four read calls of FrameSource are derived from it here, sync and async.
+ */
+export abstract class SteppedFrameSource implements FrameSource {
+  abstract readonly scanRank: number
+  abstract readonly frameSize: number
+  abstract refresh(): void
+  abstract allocateFrame(): AnyTypedArray
+  /** @internal Frame `index` read into `buffer` (a new array when null), as steps for a driver. */
+  abstract frameSteps(index: number, buffer: AnyTypedArray | null, options: ReadFrameOptions): Steps<Frame>
+
+  readFrame(index: number, options: ReadFrameOptions = {}): Frame {
+    return runSync(this.frameSteps(index, null, options))
+  }
+
+  /** Read into the caller's typed array (one frame's elements, of the dataset's `arrayType`). */
+  readFrameInto<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Frame<T> {
+    return runSync(this.frameSteps(index, buffer, options)) as Frame<T>
+  }
+
+  /** `readFrame` with the read on the decode pool (and any retry wait on a timer). */
+  readFrameAsync(index: number, options: ReadFrameOptions = {}): Promise<Frame> {
+    return runAsync(this.frameSteps(index, null, options))
+  }
+
+  readFrameIntoAsync<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Promise<Frame<T>> {
+    return runAsync(this.frameSteps(index, buffer, options)) as Promise<Frame<T>>
+  }
+}
+
+/**
+ * The steps of a source spread over several datasets (Eiger data files, a virtual dataset's sources):
+ * refresh every part when asked (see refreshAllParts), find the part holding frame `index`, read it
+ * there, and renumber it as frame `index` of the whole scan.
+ */
+export function* partFrameSteps(
+  source: { refresh(): void },
+  index: number,
+  buffer: AnyTypedArray | null,
+  options: ReadFrameOptions,
+  find: (index: number) => { reader: SteppedFrameSource; local: number },
+): Steps<Frame> {
+  const own = refreshAllParts(source, options)
+  const { reader, local } = find(index)
+  return asScanFrame(yield* reader.frameSteps(local, buffer, own), index)
+}
+
 /** A part's frame, renumbered as frame `index` of a 1-D scan over all parts. */
 export function asScanFrame<T extends AnyTypedArray>(frame: Frame<T>, index: number): Frame<T> {
   return { ...frame, index, position: [index], slices: [{ start: index, stop: index + 1 }] }
@@ -69,12 +117,13 @@ export function asScanFrame<T extends AnyTypedArray>(frame: Frame<T>, index: num
  * Reads frames of `dataset`, whose first `scanRank` dimensions are the scan and the rest one frame.
  * Frame `index` is at the C-order unravel of `index` over the data's current scan shape.
  */
-export class FrameReader implements FrameSource {
+export class FrameReader extends SteppedFrameSource {
   readonly dataset: Dataset
   readonly scanRank: number
   readonly retryDelay: number
 
   constructor(dataset: Dataset, scanRank: number, options: FrameReaderOptions = {}) {
+    super()
     if (!Number.isSafeInteger(scanRank) || scanRank < 0)
       throw new H5Error(`scanRank must be a non-negative integer, got ${scanRank}`, 'ERR_INVALID_ARG')
     if (scanRank > dataset.ndim)
@@ -104,30 +153,13 @@ export class FrameReader implements FrameSource {
     return this.dataset.allocate({ start: [], count: [this.frameSize] })
   }
 
-  readFrame(index: number, options: ReadFrameOptions = {}): Frame {
-    return runSync(this.#read(index, null, options))
-  }
-
-  /** Read into the caller's typed array (one frame's elements, of the dataset's `arrayType`). */
-  readFrameInto<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Frame<T> {
-    return runSync(this.#read(index, buffer, options)) as Frame<T>
-  }
-
-  /** `readFrame` with the read on the libuv pool (and the retry wait on a timer). */
-  readFrameAsync(index: number, options: ReadFrameOptions = {}): Promise<Frame> {
-    return runAsync(this.#read(index, null, options))
-  }
-
-  readFrameIntoAsync<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Promise<Frame<T>> {
-    return runAsync(this.#read(index, buffer, options)) as Promise<Frame<T>>
-  }
-
   /** Position of `index` over the data's current scan shape (throws H5_OUT_OF_RANGE beyond it). */
   position(index: number): number[] {
     return unravelIndex(index, this.dataset.shape.slice(0, this.scanRank))
   }
 
-  *#read(index: number, buffer: AnyTypedArray | null, options: ReadFrameOptions): Steps<Frame> {
+  /** @internal */
+  *frameSteps(index: number, buffer: AnyTypedArray | null, options: ReadFrameOptions = {}): Steps<Frame> {
     const ds = this.dataset
     if (options.refresh) ds.refresh()
     let position = this.#tryPosition(index)
@@ -137,7 +169,7 @@ export class FrameReader implements FrameSource {
       ds.refresh()
       position = this.#tryPosition(index)
       if (!position) {
-        yield { kind: 'sleep', ms: this.retryDelay }
+        yield pause(this.retryDelay)
         ds.refresh()
         position = this.#tryPosition(index)
         if (!position)

@@ -3,7 +3,9 @@
 // a frame's data was flushed — so prefer keys whenever the writer records them.
 import { H5Error } from '../errors'
 import type { Dims } from '../native'
-import { now, resolveTiming, sleep, sleepSync, type TimingOptions } from '../timing'
+import { pause, runAsync, runSync, type Steps } from '../steps'
+import { now, resolveTiming, type TimingOptions } from '../timing'
+import { Serial } from './steps'
 
 /** Something that can say how many frames, from index 0 on, are there now. */
 export interface GrowingSource {
@@ -31,7 +33,7 @@ export class GrowthFollower {
   finished = false
   aborted = false
   #available = 0
-  #busy = false
+  #serial = new Serial()
   readonly #source: GrowingSource
 
   constructor(source: GrowingSource, options: GrowthFollowerOptions = {}) {
@@ -57,29 +59,13 @@ export class GrowthFollower {
   }
 
   next(): IteratorResult<number, undefined> {
-    if (this.#busy) throw new H5Error('GrowthFollower: an async call is still running', 'ERR_INVALID_ARG')
-    const steps = this.#next()
-    let r = steps.next()
-    while (!r.done) {
-      sleepSync(r.value)
-      r = steps.next()
-    }
-    return r.value
+    if (this.#serial.busy) throw new H5Error('GrowthFollower: an async call is still running', 'ERR_INVALID_ARG')
+    return runSync(this.#next())
   }
 
-  async nextAsync(): Promise<IteratorResult<number, undefined>> {
-    this.#busy = true
-    try {
-      const steps = this.#next()
-      let r = steps.next()
-      while (!r.done) {
-        await sleep(r.value, this.signal)
-        r = steps.next()
-      }
-      return r.value
-    } finally {
-      this.#busy = false
-    }
+  /** Async calls run one after another (they move the same cursor). */
+  nextAsync(): Promise<IteratorResult<number, undefined>> {
+    return this.#serial.run(() => runAsync(this.#next(), this.signal))
   }
 
   [Symbol.iterator](): Iterator<number, undefined> {
@@ -90,15 +76,15 @@ export class GrowthFollower {
     return { next: () => this.nextAsync() }
   }
 
-  // The next index; yields how long to sleep between polls.
-  *#next(): Generator<number, IteratorResult<number, undefined>> {
+  // The next index; sleeps between polls.
+  *#next(): Steps<IteratorResult<number, undefined>> {
     const r = this.#begin()
     if (r) return r
     const start = now()
     for (;;) {
       const hit = this.#poll(start)
       if (hit) return hit
-      yield this.pollInterval
+      yield pause(this.pollInterval)
     }
   }
 

@@ -4,7 +4,8 @@ import { H5Error } from '../errors'
 import type { Dataset } from '../dataset'
 import type { Dims } from '../native'
 import { flatRangeSlab, scanRankOf } from './scan'
-import { firstZero, read, runAsync, runSync, Serial, type Steps } from './steps'
+import { read, runAsync, runSync, type Steps } from '../steps'
+import { firstZero, Serial } from './steps'
 import { defaultWarning, now, resolveTiming, type TimingOptions, type WarningHandler } from '../timing'
 
 export interface KeyFollowerOptions extends TimingOptions {

@@ -6,7 +6,8 @@ import * as path from 'node:path'
 import type { Dataset } from '../dataset'
 import { H5Error } from '../errors'
 import type { File } from '../file'
-import { FrameReader, asScanFrame, refreshAllParts, type Frame, type FrameSource, type ReadFrameOptions } from './frame-reader'
+import { FrameReader, SteppedFrameSource, partFrameSteps, type Frame, type ReadFrameOptions } from './frame-reader'
+import type { Steps } from '../steps'
 import type { AnyTypedArray, NativeSpaceSelection, NativeVirtualMapping } from '../native'
 import { openForReading } from '../open'
 
@@ -78,7 +79,7 @@ export function resolveVirtualFrame(vds: Dataset, mapping: NativeVirtualMapping[
  * Reads frames (along dimension 0) of a virtual dataset from its sources, opening each source file
  * once (SWMR-read when a writer is live, file locking off). Positions and slices are the VDS's.
  */
-export class VirtualFrameReader implements FrameSource {
+export class VirtualFrameReader extends SteppedFrameSource {
   readonly dataset: Dataset
   readonly scanRank = 1
   readonly retryDelay: number
@@ -96,6 +97,7 @@ export class VirtualFrameReader implements FrameSource {
   }
 
   private constructor(vds: Dataset, mapping: NativeVirtualMapping[], options: { retryDelay?: number }) {
+    super()
     this.dataset = vds
     this.#mapping = mapping
     this.retryDelay = options.retryDelay ?? 100
@@ -128,28 +130,12 @@ export class VirtualFrameReader implements FrameSource {
     return this.dataset.allocate({ start: [], count: [this.frameSize] })
   }
 
-  readFrame(index: number, options: ReadFrameOptions = {}): Frame {
-    options = refreshAllParts(this, options)
-    const { reader, at } = this.#source(index)
-    return asScanFrame(reader.readFrame(at.index, options), index)
-  }
-
-  readFrameInto<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Frame<T> {
-    options = refreshAllParts(this, options)
-    const { reader, at } = this.#source(index)
-    return asScanFrame(reader.readFrameInto(at.index, buffer, options), index)
-  }
-
-  async readFrameAsync(index: number, options: ReadFrameOptions = {}): Promise<Frame> {
-    options = refreshAllParts(this, options)
-    const { reader, at } = this.#source(index)
-    return asScanFrame(await reader.readFrameAsync(at.index, options), index)
-  }
-
-  async readFrameIntoAsync<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Promise<Frame<T>> {
-    options = refreshAllParts(this, options)
-    const { reader, at } = this.#source(index)
-    return asScanFrame(await reader.readFrameIntoAsync(at.index, buffer, options), index)
+  /** @internal */
+  frameSteps(index: number, buffer: AnyTypedArray | null, options: ReadFrameOptions = {}): Steps<Frame> {
+    return partFrameSteps(this, index, buffer, options, (i) => {
+      const { reader, at } = this.#source(i)
+      return { reader, local: at.index }
+    })
   }
 
   /** Close the source files this reader opened (the VDS's own file stays open). */

@@ -6,7 +6,8 @@ import * as path from 'node:path'
 import type { Dataset } from '../dataset'
 import { H5Error } from '../errors'
 import type { File } from '../file'
-import { FrameReader, asScanFrame, refreshAllParts, type Frame, type FrameSource, type ReadFrameOptions } from '../follow/frame-reader'
+import { FrameReader, SteppedFrameSource, partFrameSteps, type Frame, type ReadFrameOptions } from '../follow/frame-reader'
+import type { Steps } from '../steps'
 import type { GrowingSource } from '../follow/growth-follower'
 import { sleep, now } from '../timing'
 import type { AnyTypedArray } from '../native'
@@ -55,13 +56,14 @@ function attrNumber(attrs: Record<string, unknown>, name: string): number | null
   return typeof x === 'number' ? x : typeof x === 'bigint' ? Number(x) : null
 }
 
-export class EigerFrames implements FrameSource, GrowingSource {
+export class EigerFrames extends SteppedFrameSource implements GrowingSource {
   readonly master: File
   readonly scanRank = 1
   readonly retryDelay: number
   #parts: Part[]
 
   constructor(master: File, options: { group?: string; retryDelay?: number } = {}) {
+    super()
     this.master = master
     this.retryDelay = options.retryDelay ?? 100
     this.#parts = eigerLinks(master, options.group).map((l) => ({ ...l, first: -1, capacity: null, size: 0 }))
@@ -130,28 +132,12 @@ export class EigerFrames implements FrameSource, GrowingSource {
     return { file: part.file, link: part.link, index: local }
   }
 
-  readFrame(index: number, options: ReadFrameOptions = {}): Frame {
-    options = refreshAllParts(this, options)
-    const { part, local } = this.#find(index)
-    return asScanFrame(part.reader!.readFrame(local, options), index)
-  }
-
-  readFrameInto<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Frame<T> {
-    options = refreshAllParts(this, options)
-    const { part, local } = this.#find(index)
-    return asScanFrame(part.reader!.readFrameInto(local, buffer, options), index)
-  }
-
-  async readFrameAsync(index: number, options: ReadFrameOptions = {}): Promise<Frame> {
-    options = refreshAllParts(this, options)
-    const { part, local } = this.#find(index)
-    return asScanFrame(await part.reader!.readFrameAsync(local, options), index)
-  }
-
-  async readFrameIntoAsync<T extends AnyTypedArray>(index: number, buffer: T, options: ReadFrameOptions = {}): Promise<Frame<T>> {
-    options = refreshAllParts(this, options)
-    const { part, local } = this.#find(index)
-    return asScanFrame(await part.reader!.readFrameIntoAsync(local, buffer, options), index)
+  /** @internal */
+  frameSteps(index: number, buffer: AnyTypedArray | null, options: ReadFrameOptions = {}): Steps<Frame> {
+    return partFrameSteps(this, index, buffer, options, (i) => {
+      const { part, local } = this.#find(i)
+      return { reader: part.reader!, local }
+    })
   }
 
   /** Wait (polling, without blocking) up to `timeout` ms for frame `index` to be there, then read it. */
