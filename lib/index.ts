@@ -1,3 +1,6 @@
+// h5swmr: the core (files, datasets, followers, DataSource, opening live files, errors). Accessories
+// have subpaths of their own: h5swmr/nexus (facility layouts: Eiger, NeXus discovery), h5swmr/view
+// (the browser view), h5swmr/simulate (the detector simulator and its frame patterns).
 export { File, Group } from './file'
 export type { OpenOptions, CreateOptions, DatasetOptions, LinkInfo, AttrValue } from './file'
 export { Dataset } from './dataset'
@@ -7,10 +10,6 @@ export { H5Error } from './errors'
 export type { H5ErrorCode, Hdf5StackFrame } from './errors'
 export type { DType } from './dtype'
 export type { AnyTypedArray, ChunkCache, NativeLibraryInfo as LibraryInfo, ReadStats } from './native'
-export { simulateScan } from './simulate'
-export type { SimulateOptions } from './simulate'
-export { fillFrame, checkFrame, patternElement } from './patterns'
-export type { FramePattern } from './patterns'
 export {
   scanRankOf, unravelIndex, ravelIndex, getPosition, getPositionSnake, getRowSlice, positionSlices,
   convertStackToGrid, frameSelection,
@@ -36,11 +35,4 @@ export type { FrameSource } from './follow/frame-reader'
 export type { IndexFollower } from './follow/data-source'
 export { VirtualFrameReader, resolveVirtualFrame } from './follow/virtual-frames'
 export type { VirtualFrameLocation } from './follow/virtual-frames'
-export { EigerFrames, eigerLinks } from './nexus/eiger'
-export type { EigerLink } from './nexus/eiger'
-export { discoverScan, followScan, datasetGrowth } from './nexus/discover'
-export type { ScanDiscovery, Found, FoundData, FollowScanResult } from './nexus/discover'
 export type { NativeVirtualMapping as VirtualMapping, NativeSpaceSelection as SpaceSelection } from './native'
-export { startView } from './view/server'
-export type { ViewOptions, ViewServer } from './view/server'
-export type { ViewInfo, ViewSnapshot, ViewStatus } from './view/state'

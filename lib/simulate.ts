@@ -6,6 +6,10 @@ import type { DType } from './dtype'
 import { fillFrame, type FramePattern } from './patterns'
 import { arrayConstructor, arrayTypeOf } from './dtype'
 
+// h5swmr/simulate: the simulator and the frame patterns its frames follow (to check what was read).
+export { fillFrame, checkFrame, patternElement } from './patterns'
+export type { FramePattern } from './patterns'
+
 export interface SimulateOptions {
   /** Number of frames (default: product of scanShape, else 10). */
   frames?: number

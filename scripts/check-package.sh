@@ -25,6 +25,13 @@ grep -q "using the addon found by node-gyp-build (.*prebuilds/linux-x64/" "$dir/
   const h5 = require('h5swmr')
   const info = h5.File.libraryInfo()
   console.log('check-package: loaded h5swmr from the tarball, libhdf5', info.version)
+" && node --input-type=module -e "
+  import { File } from 'h5swmr'
+  import { followScan } from 'h5swmr/nexus'
+  import { startView } from 'h5swmr/view'
+  import { simulateScan } from 'h5swmr/simulate'
+  if (![File, followScan, startView, simulateScan].every((x) => typeof x === 'function')) process.exit(1)
+  console.log('check-package: the entry points import as ES modules too')
 ")
 if [ -n "$keep" ]; then
   mkdir -p "$(dirname "$keep")"

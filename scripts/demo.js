@@ -7,7 +7,8 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawn } = require('node:child_process')
-const { File, DataSource, checkFrame } = require('../dist')
+const { File, DataSource } = require('../dist')
+const { checkFrame } = require('../dist/simulate')
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'h5swmr-demo-'))
 const file = path.join(dir, 'scan.h5')
@@ -16,7 +17,7 @@ const frameShape = [256, 256]
 const total = scanShape[0] * scanShape[1]
 
 const writerSource = `
-  const { simulateScan } = require(${JSON.stringify(path.join(__dirname, '..', 'dist'))})
+  const { simulateScan } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'simulate'))})
   simulateScan(process.argv[1], { scanShape: ${JSON.stringify(scanShape)}, frameShape: ${JSON.stringify(frameShape)},
     rateHz: 100, onReady: () => console.log('ready') }).then(() => console.log('done'))`
 const writer = spawn(process.execPath, ['-e', writerSource, file], { stdio: ['ignore', 'pipe', 'inherit'] })

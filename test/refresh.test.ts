@@ -2,9 +2,7 @@
 // including the cases pymodaq gets wrong: a writer in another process, a missing file.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import {
-  collectDatasets, File, H5Error, isFileSwmrActive, openForReading, readSuperblockStatus, refreshCached, refreshDatasets,
-} from '../lib'
+import { collectDatasets, File, H5Error, isFileSwmrActive, openForReading, readSuperblockStatus, refreshCached, refreshDatasets } from '../lib'
 import { spawnNode, spawnPython, spawnWriter, tmpDir } from './helpers/processes'
 
 const dir = tmpDir('h5swmr-refresh-')

@@ -5,6 +5,7 @@
 const fs = require('node:fs')
 const path = require('node:path')
 const h5 = require('../../dist')
+const h5sim = require('../../dist/simulate')
 const data = require('../lib/data')
 const { h5wasmInfo } = require('./reads')
 const { runChild, lastJson, summary, percentile, log } = require('../lib/util')
@@ -142,7 +143,7 @@ async function refreshCheck(o) {
   let okFrames = 0
   try {
     const ds = f.dataset(data.DATA)
-    for (let i = 0; i < o.refreshFrames; i++) if (h5.checkFrame(ds.read({ start: [i, 0, 0], count: [1, ...o.frameShape] }), i)) okFrames++
+    for (let i = 0; i < o.refreshFrames; i++) if (h5sim.checkFrame(ds.read({ start: [i, 0, 0], count: [1, ...o.frameShape] }), i)) okFrames++
   } finally {
     f.close()
   }

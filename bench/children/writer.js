@@ -5,6 +5,7 @@
 'use strict'
 const readline = require('node:readline')
 const h5 = require('../../dist')
+const h5sim = require('../../dist/simulate')
 
 const o = JSON.parse(process.argv[2])
 let go
@@ -12,7 +13,7 @@ const started = new Promise((resolve) => (go = resolve))
 readline.createInterface({ input: process.stdin }).once('line', () => go())
 
 let first = 0
-h5.simulateScan(o.file, {
+h5sim.simulateScan(o.file, {
   frames: o.frames,
   frameShape: o.frameShape,
   dtype: o.dtype ?? 'uint16',

@@ -5,6 +5,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const h5 = require('../../dist')
+const h5sim = require('../../dist/simulate')
 const { fillFrame } = h5
 const { log, seconds } = require('./util')
 const python = require('./python')
@@ -65,7 +66,7 @@ async function ensureScanFile(name, params) {
   }
   log(`  data: writing ${file} (${params.frames} frames of ${params.frameShape.join('×')} ${params.dtype}, ${params.compression})...`)
   const t0 = seconds()
-  await h5.simulateScan(file, { ...params, rateHz: 0 })
+  await h5sim.simulateScan(file, { ...params, rateHz: 0 })
   meta = stamp(file, params, { writeSeconds: seconds() - t0 })
   log(`  data: wrote ${(meta.size / 1e9).toFixed(2)} GB in ${meta.writeSeconds.toFixed(1)} s`)
   return { file, meta }

@@ -220,7 +220,7 @@ describe('damaged files', () => {
   let scan: string
   beforeAll(async () => {
     scan = path.join(dir, 'scan.h5')
-    const { simulateScan } = await import('../../lib')
+    const { simulateScan } = await import('../../lib/simulate')
     await simulateScan(scan, { frames: 8, frameShape: [16, 16] })
   })
 

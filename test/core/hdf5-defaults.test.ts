@@ -7,7 +7,8 @@
 //   superblock SWMR needs), so a file we create can take a SWMR writer later, and reads on 1.10.8.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { File, simulateScan } from '../../lib'
+import { File } from '../../lib'
+import { simulateScan } from '../../lib/simulate'
 import { spawnWriter, tmpDir } from '../helpers/processes'
 
 const dir = tmpDir('h5swmr-defaults-')

@@ -1,7 +1,8 @@
 // A second process writes in SWMR mode, flushing frame by frame; the reader refreshes and sees the
 // shape grow and every frame's true contents, never fill values for a frame whose flush completed.
 import * as path from 'node:path'
-import { File, checkFrame } from '../../lib'
+import { File } from '../../lib'
+import { checkFrame } from '../../lib/simulate'
 import { spawnWriter, tmpDir } from '../helpers/processes'
 
 const dir = tmpDir()

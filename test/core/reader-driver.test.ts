@@ -3,7 +3,8 @@
 // decode pool (test/decode/parallel.test.ts shows them overlap), and every read gives the same
 // bytes as HDF5's own sec2 driver.
 import * as path from 'node:path'
-import { File, H5Error, checkFrame, openForReading, simulateScan } from '../../lib'
+import { File, H5Error, openForReading } from '../../lib'
+import { checkFrame, simulateScan } from '../../lib/simulate'
 import type { AnyTypedArray } from '../../lib'
 import { followWithReadFrames, spawnWriter, tmpDir } from '../helpers/processes'
 

@@ -21,7 +21,7 @@ export function python(source: string, args: string[] = [], env: NodeJS.ProcessE
 
 /** Run node source with h5swmr's dist as `h5` in a fresh process (its own libhdf5 state). */
 export function node(source: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
-  const prelude = `const h5 = require(${JSON.stringify(path.join(ROOT, 'dist'))});\n`
+  const prelude = `const h5 = require(${JSON.stringify(path.join(ROOT, 'dist'))});\nconst h5sim = require(${JSON.stringify(path.join(ROOT, 'dist', 'simulate'))});\n`
   return finished(spawnProcess(process.execPath, ['-e', prelude + source, '--', ...args], env), 'node')
 }
 

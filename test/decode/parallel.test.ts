@@ -2,7 +2,8 @@
 // and yield in order, multi-chunk frames spread over the pool, and the lifecycle holds (close and
 // worker termination with reads running). Plus a bslz4 writer followed live at full speed.
 import * as path from 'node:path'
-import { File, checkFrame, decodeThreads, setDecodeThreads, simulateScan } from '../../lib'
+import { File, decodeThreads, setDecodeThreads } from '../../lib'
+import { checkFrame, simulateScan } from '../../lib/simulate'
 import type { AnyTypedArray } from '../../lib'
 import { native } from '../../lib/native'
 import { followWithReadFrames, spawnWriter, tmpDir } from '../helpers/processes'
@@ -174,7 +175,7 @@ test('worker threads terminated while their reads run on the pool: no crash, no 
        }
        const f = h5.File.open(file, { swmr: false })
        const frame = await f.dataset('/entry/data/data').readAsync({ start: [5, 0, 0], count: [1, 512, 512] })
-       console.log('ok', h5.checkFrame(frame, 5))
+       console.log('ok', h5sim.checkFrame(frame, 5))
      })()`,
     [file],
   )

@@ -1,9 +1,7 @@
 // DataSource({ concurrency }): async iteration keeps several indices' reads in flight, yields in
 // index order. Static scans written here by simulateScan; live scans by a writer in another process.
-import {
-  checkFrame, DataSource, decodeThreads, File, H5Error, setDecodeThreads, simulateScan,
-  type AnyTypedArray, type DataSourceItem, type DataSourceOptions,
-} from '../../lib'
+import { DataSource, decodeThreads, File, H5Error, setDecodeThreads, type AnyTypedArray, type DataSourceItem, type DataSourceOptions } from '../../lib'
+import { checkFrame, simulateScan } from '../../lib/simulate'
 import { native } from '../../lib/native'
 import { spawnWriter } from '../helpers/processes'
 import { addDataset, arange, collectAsync, filePath, newFile, ones } from './helpers'

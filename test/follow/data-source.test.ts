@@ -1,9 +1,7 @@
 // Ports of swmr_tools tests/test_DataSource.py, test_using_h5py.py (static files, written here by
 // h5py) and the create_dataset/append_data utils tests, plus sharding and async iteration.
 import * as fs from 'node:fs'
-import {
-  appendData, createOutputDataset, DataSource, File, KeyFollower, type DataSourceItem,
-} from '../../lib'
+import { appendData, createOutputDataset, DataSource, File, KeyFollower, type DataSourceItem } from '../../lib'
 import { spawnPython } from '../helpers/processes'
 import { addDataset, arange, collect, collectAsync, filePath, newFile, ones, setAll, setFlat } from './helpers'
 

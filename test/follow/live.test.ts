@@ -1,7 +1,8 @@
 // Live follows: the scan is written by ANOTHER process (test/fixtures/writer.js → simulateScan) in
 // SWMR mode; every frame is verified with checkFrame. Ports of swmr_tools' test_mock_scan and
 // test_mock_grid_scan, plus pre-sized data (refresh per key batch), shards and FrameReader's retry.
-import { checkFrame, DataSource, File, FrameReader, KeyFollower, type DataSourceItem } from '../../lib'
+import { DataSource, File, FrameReader, KeyFollower, type DataSourceItem } from '../../lib'
+import { checkFrame } from '../../lib/simulate'
 import { spawnWriter } from '../helpers/processes'
 import { collectAsync, filePath } from './helpers'
 

@@ -1,9 +1,6 @@
 // Ports of swmr_tools tests/test_RowKeyFollower.py, test_FrameReader.py and test_swmrtools_utils.py
 // (position/slice helpers), plus FrameReader's retry and buffer variants.
-import {
-  convertStackToGrid, FrameReader, getPosition, getPositionSnake, getRowSlice, H5Error, RowKeyFollower,
-  scanRankOf, unravelIndex, ravelIndex, type File,
-} from '../../lib'
+import { convertStackToGrid, FrameReader, getPosition, getPositionSnake, getRowSlice, H5Error, RowKeyFollower, scanRankOf, unravelIndex, ravelIndex, type File } from '../../lib'
 import { addDataset, arange, collect, collectAsync, newFile, ones, prefix } from './helpers'
 
 let file: File

@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { File, checkFrame, type ReadStats } from '../../lib'
+import { File, type ReadStats } from '../../lib'
+import { checkFrame } from '../../lib/simulate'
 import type { SimulateOptions } from '../../lib/simulate'
 
 const ROOT = path.join(__dirname, '..', '..')
@@ -97,7 +98,7 @@ export function spawnWriter(file: string, options: Omit<SimulateOptions, 'onFram
 
 /** Run a node script given as source text in a separate process, with h5swmr's dist as `h5`. */
 export function spawnNode(source: string, args: string[] = []): Proc {
-  const prelude = `const h5 = require(${JSON.stringify(path.join(ROOT, 'dist'))});\n`
+  const prelude = `const h5 = require(${JSON.stringify(path.join(ROOT, 'dist'))});\nconst h5sim = require(${JSON.stringify(path.join(ROOT, 'dist', 'simulate'))});\n`
   return spawnProcess(process.execPath, ['-e', prelude + source, '--', ...args])
 }
 

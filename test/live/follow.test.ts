@@ -189,7 +189,8 @@ test('H5Error is what every failure above surfaces as', () => {
 })
 
 test('latestOnly ("latest frame wins"): a slow consumer skips to the newest frame, and every frame it gets is right', async () => {
-  const { DataSource, checkFrame: check } = await import('../../lib')
+  const { DataSource } = await import('../../lib')
+  const { checkFrame: check } = await import('../../lib/simulate')
   const file = fresh('latest')
   const frames = scaled(300)
   const w = spawnWriter(file, { frames, frameShape: [32, 32], rateHz: 1000 })

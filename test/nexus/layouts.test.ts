@@ -2,7 +2,9 @@
 // NeXus scans — static files and live ones written by other processes; every frame checked.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { EigerFrames, VirtualFrameReader, File, checkFrame, discoverScan, followScan, resolveVirtualFrame } from '../../lib'
+import { VirtualFrameReader, File, resolveVirtualFrame } from '../../lib'
+import { EigerFrames, discoverScan, followScan } from '../../lib/nexus'
+import { checkFrame } from '../../lib/simulate'
 import { PYTHON, spawnProcess, tmpDir } from '../helpers/processes'
 
 const dir = tmpDir()
@@ -169,7 +171,7 @@ test('Diamond NeXus scan: keys, finished flag, scan shape and data discovered, w
 })
 
 test('our own simulator files are discovered too', async () => {
-  const { simulateScan } = await import('../../lib')
+  const { simulateScan } = await import('../../lib/simulate')
   const out = path.join(sub(), 'sim.h5')
   await simulateScan(out, { frames: 6, scanShape: [2, 3], frameShape: [4, 4], detectors: 2 })
   const f = File.open(out)

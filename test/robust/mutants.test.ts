@@ -4,7 +4,8 @@
 // H5SWMR_MUTANTS sets the number of damaged files (default 200).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { File, simulateScan } from '../../lib'
+import { File } from '../../lib'
+import { simulateScan } from '../../lib/simulate'
 import { spawnProcess, tmpDir } from '../helpers/processes'
 
 const dir = tmpDir()

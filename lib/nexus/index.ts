@@ -1,0 +1,6 @@
+// h5swmr/nexus: facility layouts on top of the core: DECTRIS Eiger master files, and finding the keys,
+// finished flag and data of a NeXus / Diamond / Odin / simulator scan to follow it.
+export { EigerFrames, eigerLinks } from './eiger'
+export type { EigerLink } from './eiger'
+export { discoverScan, followScan, datasetGrowth } from './discover'
+export type { ScanDiscovery, Found, FoundData, FollowScanResult } from './discover'
