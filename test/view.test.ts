@@ -59,7 +59,7 @@ describe('HTTP (server in-process, a finished scan)', () => {
     h5?.close()
   })
 
-  test('binds 127.0.0.1; serves the page and its two assets', async () => {
+  test('binds 127.0.0.1; serves the page, its style sheet and its script modules', async () => {
     expect(view.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
     expect(view.server.address()).toMatchObject({ address: '127.0.0.1' })
     const page = await request(view.url, '/')
@@ -69,6 +69,14 @@ describe('HTTP (server in-process, a finished scan)', () => {
     expect(page.body.toString()).toContain('<canvas id="image"')
     const js = await request(view.url, '/view.js')
     expect(js.body.equals(fs.readFileSync(path.join(WEB_DIR, 'view.js')))).toBe(true)
+    // The page's parts are ES modules: each one it imports is served, as JavaScript.
+    const modules = [...js.body.toString().matchAll(/from '\.\/(view-[a-z]+\.js)'/g)].map((m) => m[1])
+    expect(modules.sort()).toEqual(['view-image.js', 'view-plot.js', 'view-state.js', 'view-util.js'])
+    for (const m of modules) {
+      const r = await request(view.url, `/${m}`)
+      expect([m, r.status, r.headers['content-type']]).toEqual([m, 200, 'text/javascript; charset=utf-8'])
+      expect(r.body.equals(fs.readFileSync(path.join(WEB_DIR, m)))).toBe(true)
+    }
     expect((await request(view.url, '/view.css')).status).toBe(200)
     // a query is not a path
     expect((await request(view.url, '/view.js?../../package.json')).body.equals(js.body)).toBe(true)
