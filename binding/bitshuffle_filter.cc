@@ -89,11 +89,16 @@ size_t Filter(unsigned flags, size_t ncd, const unsigned cd[], size_t nbytes, si
     if (flags & H5Z_FLAG_REVERSE) {
       if (lz4) {
         uint64_t announced = decode::Bslz4DecodedBytes(in, nbytes);
-        // An LZ4 block expands at most ~255x; a header claiming more is corrupt, not a reason to
-        // allocate gigabytes.
-        // (zstd's limit is higher, but each block's 4-byte length bounds it the same way in practice:
-        // a block of zeros still costs a few bytes a kilobyte.)
-        if (announced > 256 * uint64_t(nbytes) + 64 * elemSize + 65536)
+        // A header claiming more than the blocks could hold is corrupt, not a reason to allocate
+        // gigabytes. An LZ4 block expands at most ~255x. A zstd block has no such ratio (a block of
+        // zeros is a few bytes), but each block costs at least its 4-byte length: at most
+        // (stored - 12) / 4 blocks of the header's block size, plus a tail of under 8 elements.
+        // HDF5's chunks are under 4 GiB either way.
+        const uint64_t blockBytes = decode::ReadBE32(in + 8);
+        const uint64_t limit = codec == decode::BlockCodec::Zstd
+                                   ? ((uint64_t(nbytes) - decode::kBslz4HeaderBytes) / 4 + 1) * blockBytes + 8 * elemSize
+                                   : 256 * uint64_t(nbytes) + 64 * elemSize + 65536;
+        if (announced > limit || announced > UINT32_MAX)
           decode::Corrupt(std::string(decode::CodecName(codec)) + " header says " + std::to_string(announced) +
                           " bytes from " + std::to_string(nbytes) + " stored");
         outBytes = static_cast<size_t>(announced);

@@ -62,10 +62,11 @@ void* Allocate(size_t bytes) {
   return p;
 }
 
-// A decoded size read from a chunk's own header, before allocating for it: far more than the chunk
-// could expand to means a corrupt header, not gigabytes to allocate.
-void CheckAnnounced(uint64_t announced, size_t stored, const char* what) {
-  if (announced > 1024 * uint64_t(stored) + 65536)
+// A decoded size read from a chunk's own header, before allocating for it: more than `limit` (what
+// the chunk could hold) means a corrupt header, not gigabytes to allocate. HDF5's chunks are under
+// 4 GiB.
+void CheckAnnounced(uint64_t announced, uint64_t limit, size_t stored, const char* what) {
+  if (announced > limit || announced > UINT32_MAX)
     decode::Corrupt(std::string(what) + " says " + std::to_string(announced) + " decoded bytes from " + std::to_string(stored) +
                     " stored");
 }
@@ -77,7 +78,8 @@ size_t ZstdFilter(unsigned flags, size_t ncd, const unsigned cd[], size_t nbytes
       const unsigned long long announced = decode::ZstdDecodedSize(in, nbytes);
       if (announced == ZSTD_CONTENTSIZE_ERROR || announced == ZSTD_CONTENTSIZE_UNKNOWN)
         decode::Corrupt("zstd chunk of " + std::to_string(nbytes) + " bytes does not say its decoded size");
-      CheckAnnounced(announced, nbytes, "zstd frame");
+      // zstd has no fixed expansion limit (an RLE block: 3 bytes for 128 KiB of one value).
+      CheckAnnounced(announced, 32768 * uint64_t(nbytes) + 131072, nbytes, "zstd frame");
       capacity = outBytes = static_cast<size_t>(announced);
       out = Allocate(outBytes);
       decode::DecodeHdf5Zstd(in, nbytes, static_cast<uint8_t*>(out), outBytes);
@@ -127,7 +129,8 @@ size_t BloscFilter(unsigned flags, size_t ncd, const unsigned cd[], size_t nbyte
       size_t announced = 0, cbytes = 0, block = 0;
       if (nbytes < BLOSC_MIN_HEADER_LENGTH) decode::Corrupt("blosc chunk shorter than its header");
       blosc_cbuffer_sizes(in, &announced, &cbytes, &block);
-      CheckAnnounced(announced, nbytes, "blosc header");
+      // The chunk's size, as set_local stored it in cd_values[3], when it is there.
+      CheckAnnounced(announced, ncd > 3 && cd[3] ? uint64_t(cd[3]) : 32768 * uint64_t(nbytes) + 131072, nbytes, "blosc header");
       capacity = outBytes = announced;
       out = Allocate(outBytes);
       decode::DecodeBlosc(in, nbytes, static_cast<uint8_t*>(out), outBytes);

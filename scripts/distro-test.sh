@@ -27,13 +27,21 @@ say() { echo "distro-test[$suite]: $*"; }
 [ "$(id -u)" -eq 0 ] || { echo "distro-test.sh: needs root (debootstrap, chroot, mount)" >&2; exit 1; }
 command -v debootstrap >/dev/null || { echo "distro-test.sh: needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
 
-# The host's own Debian mirror: the first http(s) URI of its apt sources that serves the main archive.
-mirror="$(
-  { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
-    grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}'
-  } 2>/dev/null | grep -E '^https?://' | grep -v -- '-security' | grep -E '/debian/?$' | head -n1 || true
-)"
-[ -n "$mirror" ] || { echo "distro-test.sh: found no Debian mirror in /etc/apt/sources*" >&2; exit 1; }
+# The host's own Debian mirror, as apt itself resolved it (whatever the sources' syntax: deb822,
+# one-line with [options], mirror+file:): the first http(s) archive apt uses that is not security's.
+apt_archive() {
+  local uri codename
+  codename="$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")"
+  # The archive of this release's own suite (not -security, -updates or a third party's).
+  for uri in $(apt-cache policy 2>/dev/null | awk -v s="${codename:-none}/main" '$3 == s {print $2}'); do
+    # mirror+file:LIST (cloud images): the list's first http(s) mirror.
+    case "$uri" in mirror+file:*) uri="$(grep -Eom1 '^https?://[^[:space:]]+' "${uri#mirror+file:}" 2>/dev/null || true)" ;; esac
+    case "$uri" in http://* | https://*) printf '%s\n' "${uri%/}"; return ;; esac
+  done
+}
+mirror="$(apt_archive)"
+[ -n "$mirror" ] || { apt-get update -qq >/dev/null 2>&1 || true; mirror="$(apt_archive)"; }
+[ -n "$mirror" ] || { echo "distro-test.sh: apt uses no http(s) Debian archive here (apt-cache policy)" >&2; exit 1; }
 
 # debootstrap knows a release by its script; an older debootstrap has none for the newest testing
 # codename, and every testing/unstable codename bootstraps with sid's.
@@ -46,7 +54,15 @@ unmount_all() {
     umount -l "$m" 2>/dev/null || true
   done
 }
+# Processes still running in the root (a jest worker, a writer, chromium after an interrupted run).
+stop_root_processes() {
+  local p
+  for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -9 "${p#/proc/}" 2>/dev/null || true
+  done
+}
 cleanup() {
+  stop_root_processes
   unmount_all
   if [ "${H5SWMR_KEEP_ROOT:-0}" != "1" ]; then rm -rf --one-file-system "$root"; fi
 }
@@ -72,7 +88,7 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 cp /etc/hosts "$root/etc/hosts"
 mkdir -p "$root/usr/local/share/ca-certificates" "$root/etc/ssl/certs"
 cp -a /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/" 2>/dev/null || true
-cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+[ -e /etc/ssl/certs/ca-certificates.crt ] && cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
 if [ "$suite" != "stable" ] && [ "$suite" != "trixie" ] && [ "$suite" != "bookworm" ]; then
   # Only in this root: testing's Release file can be past its Valid-Until.
   echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99h5swmr-valid-until"
@@ -106,7 +122,7 @@ say "apt-get install nodejs npm git ca-certificates (debootstrap took $((SECONDS
 in_root 'apt-get update -qq && apt-get install -y -qq nodejs npm git ca-certificates >/dev/null'
 in_root 'update-ca-certificates >/dev/null 2>&1 || true'
 # update-ca-certificates rebuilt the bundle from the root's own CA list: put the host's back on top.
-cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+[ -e /etc/ssl/certs/ca-certificates.crt ] && cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
 
 # A clean clone of this checkout's HEAD, as CI makes of main.
 git clone -q --no-local "$repo" "$root/work/h5swmr"
@@ -155,5 +171,36 @@ if [ -n "${H5SWMR_FOREIGN_PACKAGE:-}" ]; then
       console.log(\"loaded, with this release\x27s HDF5 \" + got)
     "' | sed "s/^/distro-test[$suite]: /"
   say "the foreign package check took $((SECONDS - t)) s"
+fi
+# A file written here (this release's libhdf5) must read on the host's (CI: Debian 12's 1.10.8): a
+# scan in every compression our writer has, read back by the host's build frame by frame through
+# both paths, and by the host's h5py where its plugins can (H5SWMR_CROSS_READ=1; needs the host built).
+if [ "${H5SWMR_CROSS_READ:-0}" = "1" ]; then
+  t=$SECONDS
+  in_root 'cd /work/h5swmr && node -e "
+    const { simulateScan } = require(\"./dist/simulate\")
+    const { File } = require(\"./dist\")
+    ;(async () => {
+      for (const c of [\"none\", \"deflate\", \"bslz4\", \"bszstd\", \"zstd\", \"blosc\"])
+        await simulateScan(\"/work/cross-\" + c + \".h5\", { frames: 12, frameShape: [48, 40], compression: c, pattern: \"counts\" })
+      console.log(\"wrote 6 scans with HDF5 \" + File.libraryInfo().version)
+    })()"' | sed "s/^/distro-test[$suite]: /"
+  (cd "$repo" && node -e "
+    const { File } = require('./dist')
+    const { checkFrame } = require('./dist/simulate')
+    let bad = 0
+    for (const c of ['none', 'deflate', 'bslz4', 'bszstd', 'zstd', 'blosc']) {
+      const f = File.open(process.argv[1] + '/work/cross-' + c + '.h5', { swmr: false })
+      const ds = f.dataset('/entry/data/data')
+      for (let i = 0; i < 12; i++) {
+        const sel = { start: [i, 0, 0], count: [1, 48, 40] }
+        if (!checkFrame(ds.read(sel), i, 'counts') || !checkFrame(ds.read(sel, { path: 'hdf5' }), i, 'counts')) bad++
+      }
+      f.close()
+    }
+    console.log('host (HDF5 ' + File.libraryInfo().version + ') read them: ' + (bad ? bad + ' bad frames' : 'every frame right'))
+    process.exit(bad ? 1 : 0)
+  " "$root") | sed "s/^/distro-test[$suite]: /"
+  say "the cross-release read took $((SECONDS - t)) s"
 fi
 say "all took $((SECONDS - started)) s"

@@ -3,5 +3,7 @@
 # ```sh block, so CI runs exactly what a newcomer types.
 set -euo pipefail
 n="${1:?usage: readme-command.sh 1|2}"
-awk -v n="$n" '/^```sh$/ && !seen {inside = 1; seen = 1; next} inside && /^```/ {exit} inside && ++i == n {print; exit}' \
-  "$(dirname "$0")/../README.md"
+line="$(awk -v n="$n" '/^```sh$/ && !seen {inside = 1; seen = 1; next} inside && /^```/ {exit} inside && ++i == n {print; exit}' \
+  "$(dirname "$0")/../README.md")"
+[ -n "$line" ] || { echo "readme-command.sh: the README's first sh block has no command $n" >&2; exit 1; }
+printf '%s\n' "$line"

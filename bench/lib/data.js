@@ -6,7 +6,7 @@ const os = require('node:os')
 const path = require('node:path')
 const h5 = require('../../dist')
 const h5sim = require('../../dist/simulate')
-const { fillFrame } = h5
+const { fillFrame } = h5sim
 const { log, seconds } = require('./util')
 const python = require('./python')
 

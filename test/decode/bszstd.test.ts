@@ -163,19 +163,17 @@ except Exception as e:
     expect(JSON.parse(lines[lines.length - 1])).toEqual({ before: 'plugin', after: plugin ? 'plugin' : 'builtin', same: true })
   })
 
-  test('h5py reads our bitshuffle-zstd files where its plugin does zstd (Debian 13 on); where it does not, the plugin stores plain bitshuffle', async () => {
+  test('h5py reads our bitshuffle-zstd files where its plugin does zstd (Debian 13 on); where it does not, it reads back its own', async () => {
     if (!(await pluginDoesZstd())) {
-      // Debian 12's bitshuffle 0.3.5: asked for zstd it stores plain bitshuffle (the chunk is exactly
-      // the data's size, no 12-byte header) and labels it zstd. Reading *our* zstd chunks with it is
-      // not asked for here: it over-reads its own buffer (AddressSanitizer reports it in HDF5's memcpy).
-      const f = h5.File.open(path.join(dir, 'plugin-zstd.h5'), { swmr: false })
-      expect(f.dataset('/x').filters[0].cdValues.slice(0, 2)).toEqual([0, 3])
-      f.close()
+      // A plugin without zstd (Debian 12's bitshuffle 0.3.5) stores something else under the zstd
+      // label, which it reads back itself (what our reader mirrors, next test). Reading *our* zstd
+      // chunks with it is not asked for: it over-reads its own buffer (AddressSanitizer sees it).
       const lines = await python(
-        `import sys, h5py\nwith h5py.File(sys.argv[1], 'r') as f: print(len(f['x'].id.read_direct_chunk((0, 0, 0))[1]))`,
+        `import sys, h5py, numpy\nwith h5py.File(sys.argv[1], 'r') as f: print(numpy.array_equal(f['x'][()].ravel(), numpy.arange(4096) % 7))`,
         [path.join(dir, 'plugin-zstd.h5')],
+        { HDF5_PLUGIN_PATH: pluginDir() },
       )
-      expect(lines[lines.length - 1]).toBe('8192')
+      expect(lines[lines.length - 1]).toBe('True')
       return
     }
     const lines = await python(

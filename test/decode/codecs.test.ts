@@ -271,3 +271,25 @@ print('ok')`,
     f.close()
   })
 })
+
+test('frames of zeros (a dark frame: thousands to one) read through our H5Dread filters, not called corrupt', async () => {
+  const zeros = path.join(dir, 'zeros.h5')
+  const lines = await node(
+    `const f = h5.File.create(process.argv[1])
+     for (const [name, options] of [['bszstd', { compression: 'bszstd' }], ['zstd', { compression: 'zstd', compressionLevel: 19 }], ['blosc', { compression: 'blosc', bloscCompressor: 'zstd' }], ['bslz4', { compression: 'bslz4' }]])
+       f.createDataset('/' + name, { dtype: 'uint16', shape: [2, 512, 512], chunks: [1, 512, 512], ...options }).write(null, new Uint16Array(2 * 512 * 512))
+     f.close()
+     const r = h5.File.open(process.argv[1], { swmr: false })
+     const out = {}
+     for (const name of ['bszstd', 'zstd', 'blosc', 'bslz4']) {
+       const ds = r.dataset('/' + name)
+       const viaHdf5 = ds.read(null, { path: 'hdf5' })
+       const direct = ds.read()
+       out[name] = [viaHdf5.every((v) => v === 0) && direct.every((v) => v === 0), ds.readStats.hdf5]
+     }
+     console.log(JSON.stringify(out))`,
+    [zeros],
+    withoutPlugins(dir),
+  )
+  expect(JSON.parse(lines[lines.length - 1])).toEqual({ bszstd: [true, 1], zstd: [true, 1], blosc: [true, 1], bslz4: [true, 1] })
+})
