@@ -29,6 +29,8 @@ export { openForReading, openForReadingAsync, isFileSwmrActive, readSuperblockSt
 export type { OpenForReadingOptions, OpenForReadingResult, SuperblockStatus } from './open'
 export { collectDatasets, refreshCached, refreshDatasets } from './collect'
 export type { CollectOptions } from './collect'
+export { shardFromEnvironment } from './follow/shard'
+export type { Shard, ShardOrigin } from './follow/shard'
 export { GrowthFollower } from './follow/growth-follower'
 export type { GrowingSource, GrowthFollowerOptions } from './follow/growth-follower'
 export type { FrameSource } from './follow/frame-reader'

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import type { Dataset } from '../dataset'
 import { decodeThreads } from '../decode'
 import { DataSource } from '../follow/data-source'
+import { shardFromEnvironment } from '../follow/shard'
 import { followScan, type ScanDiscovery } from '../nexus/discover'
 import { openForReadingAsync } from '../open'
 import { Progress, SCAN_OPTIONS, bar, durationOption, helpOrCheck, percentile, usage } from './format'
@@ -22,7 +23,8 @@ Options:
   --timeout S       stop after S seconds without a new frame (default 10)
   --poll MS         poll interval in milliseconds (default 10)
   --wait S          wait up to S seconds for the file and its SWMR writer (default 10)
-  --shard I/N       only frames with index % N == I (split a scan across N processes)
+  --shard I/N       only frames with index % N == I (split a scan across N processes); 'auto': I and N
+                    from the scheduler (SLURM job array, Kubernetes Indexed Job, H5SWMR_SHARD=I/N)
   --concurrency N   frames read ahead at once, in order (default: the decode threads, ${decodeThreads()})
   --json            print one JSON line per frame: index, position, per dataset sum/min/max
   -h, --help        this help
@@ -71,9 +73,11 @@ export async function run(argv: string[]): Promise<number> {
   const timeout = durationOption(values.timeout, 'timeout', 'seconds')
   const pollInterval = values.poll !== undefined ? durationOption(values.poll, 'poll', 'milliseconds') : Math.min(10, timeout / 20)
   let shard: { index: number; count: number } | undefined
-  if (values.shard) {
+  if (values.shard === 'auto') {
+    shard = shardFromEnvironment()
+  } else if (values.shard) {
     const m = /^(\d+)\/(\d+)$/.exec(values.shard)
-    if (!m) throw usage(`--shard must look like 0/3, got '${values.shard}'`)
+    if (!m) throw usage(`--shard must look like 0/3 or be 'auto', got '${values.shard}'`)
     shard = { index: Number(m[1]), count: Number(m[2]) }
   }
   const waitFor = durationOption(values.wait, 'wait', 'seconds')

@@ -9,6 +9,7 @@ import { FrameReader, type Frame, type FrameSource } from './frame-reader'
 import { KeyFollower, type KeyFollowerOptions } from './key-follower'
 import { VirtualFrameReader } from './virtual-frames'
 import type { Slice } from './scan'
+import { shardFromEnvironment } from './shard'
 import { Serial } from './steps'
 
 /** A typed array with the shape it stands for (C order). */
@@ -37,8 +38,12 @@ export interface DataSourceOptions extends KeyFollowerOptions {
    * `datasets[i % n]` (n = the list's length).
    */
   interleaved?: Record<string, readonly Dataset[]>
-  /** Only yield indices with `index % count === shardIndex`: N processes share one scan, each frame once. */
-  shard?: { index: number; count: number }
+  /**
+   * Only yield indices with `index % count === shardIndex`: N processes share one scan, each frame
+   * once. `'auto'`: from the scheduler's environment (SLURM job array, Kubernetes Indexed Job,
+   * H5SWMR_SHARD=i/n; see shardFromEnvironment).
+   */
+  shard?: { index: number; count: number } | 'auto'
   /** FrameReader retry delay (ms) for an index beyond the data's extent. */
   retryDelay?: number
   /**
@@ -169,12 +174,12 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     })
     if (this.#datasets.length === 0 && this.#interleaved.length === 0)
       throw new H5Error('No data specified to follow!', 'ERR_INVALID_ARG')
-    const shard = options.shard
+    const shard = options.shard === 'auto' ? shardFromEnvironment() : options.shard
     if (shard) {
       if (!Number.isSafeInteger(shard.count) || shard.count < 1 || !Number.isSafeInteger(shard.index) || shard.index < 0 || shard.index >= shard.count)
         throw new H5Error(`shard must be {index, count} with 0 <= index < count, got ${JSON.stringify(shard)}`, 'ERR_INVALID_ARG')
     }
-    this.shard = shard ? { ...shard } : null
+    this.shard = shard ? { index: shard.index, count: shard.count } : null
     this.#reuse = options.reuseBuffers ?? false
     this.#latestOnly = options.latestOnly ?? false
     const concurrency = options.concurrency ?? 1
