@@ -5,18 +5,9 @@
 import * as path from 'node:path'
 import * as h5 from '../../lib'
 import { tmpDir } from '../helpers/processes'
-import { node, python, withoutPlugins } from './helpers'
+import { COMPARE_FIXTURE, compareGroups, node, python, withoutPlugins } from './helpers'
 
-const COMPARE = path.join(__dirname, '..', 'fixtures', 'compare-datasets.js')
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { compareGroups } = require(COMPARE) as {
-  compareGroups(lib: typeof h5, file: string, groups: string[], orig: string): {
-    checked: number
-    problems: string[]
-    framePaths: { direct: number; hdf5: number }
-    reasons: Record<string, number>
-  }
-}
+const COMPARE = COMPARE_FIXTURE
 const dir = tmpDir('h5swmr-codecs-')
 const file = path.join(dir, 'codecs.h5')
 

@@ -7,19 +7,10 @@
 import * as path from 'node:path'
 import * as h5 from '../../lib'
 import { tmpDir } from '../helpers/processes'
-import { node, withoutPlugins } from './helpers'
+import { COMPARE_FIXTURE, compareGroups, node, withoutPlugins } from './helpers'
 
 const CORPUS = path.join(__dirname, '..', 'fixtures', 'codecs', 'corpus.h5')
-const COMPARE = path.join(__dirname, '..', 'fixtures', 'compare-datasets.js')
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { compareGroups } = require(COMPARE) as {
-  compareGroups(lib: typeof h5, file: string, groups: string[], orig: string): {
-    checked: number
-    problems: string[]
-    framePaths: { direct: number; hdf5: number }
-    reasons: Record<string, number>
-  }
-}
+const COMPARE = COMPARE_FIXTURE
 const GROUPS = ['bszstd', 'blosc', 'zstd']
 const CASES = 3 + 5 * 3 + 1 + 2
 const FRAMES = 2

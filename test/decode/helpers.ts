@@ -25,6 +25,20 @@ export function node(source: string, args: string[] = [], env: NodeJS.ProcessEnv
   return finished(spawnProcess(process.execPath, ['-e', prelude + source, '--', ...args], env), 'node')
 }
 
+/** test/fixtures/compare-datasets.js (plain JS, also run in child processes), typed. */
+export const COMPARE_FIXTURE = path.join(ROOT, 'test', 'fixtures', 'compare-datasets.js')
+export interface Comparison {
+  filter: string
+  checked: number
+  problems: string[]
+  framePaths: { direct: number; hdf5: number }
+  reasons: Record<string, number>
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const { compareGroups } = require(COMPARE_FIXTURE) as {
+  compareGroups(lib: unknown, file: string, groups: string[], orig: string): Comparison
+}
+
 /**
  * An environment in which HDF5 finds no filter plugin, so h5swmr registers its own 32008: an empty
  * plugin folder inside `dir` (the test file's tmpDir, removed with it).

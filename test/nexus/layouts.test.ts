@@ -2,7 +2,7 @@
 // NeXus scans — static files and live ones written by other processes; every frame checked.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { VirtualFrameReader, File, resolveVirtualFrame } from '../../lib'
+import { VirtualFrameReader, File, resolveVirtualFrame, type DataSource } from '../../lib'
 import { EigerFrames, discoverScan, followScan } from '../../lib/nexus'
 import { checkFrame } from '../../lib/simulate'
 import { PYTHON, spawnProcess, tmpDir } from '../helpers/processes'
@@ -68,6 +68,19 @@ describe('virtual datasets', () => {
   })
 })
 
+// Start an Eiger-style writer (3 files of 10 frames) and follow it with `source`: the indices seen,
+// each frame checked.
+async function followEigerWriter(source: DataSource, master: string, options = {}): Promise<number[]> {
+  const w = spawnProcess(process.execPath, [EIGER_WRITER, master, JSON.stringify({ files: 3, per: 10, rateHz: 300, ...options })])
+  const seen: number[] = []
+  for await (const item of source) {
+    expect(checkFrame(item.frames['/entry/data'].data, item.index)).toBe(true)
+    seen.push(item.index)
+  }
+  expect(await w.exited).toBe(0)
+  return seen
+}
+
 describe('Eiger master files', () => {
   test('static, with and without image_nr ranges: one frame sequence across the data files', async () => {
     for (const ranges of [true, false]) {
@@ -96,14 +109,7 @@ describe('Eiger master files', () => {
     expect(keyless).toBe(true)
     expect(discovery.notes.join()).toMatch(/no key datasets: following falls back to the growth of the data/)
     expect(discovery.data[0]).toMatchObject({ kind: 'eiger', path: '/entry/data' })
-    const w = spawnProcess(process.execPath, [EIGER_WRITER, master, JSON.stringify({ files: 3, per: 10, rateHz: 300 })])
-    const seen: number[] = []
-    for await (const item of source) {
-      expect(checkFrame(item.frames['/entry/data'].data, item.index)).toBe(true)
-      seen.push(item.index)
-    }
-    expect(await w.exited).toBe(0)
-    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i))
+    expect(await followEigerWriter(source, master)).toEqual(Array.from({ length: 30 }, (_, i) => i))
     expect(source.isScanFinished()).toBe(true) // nimages reached
     f.close()
   })
@@ -114,14 +120,7 @@ describe('Eiger master files', () => {
     await python('eiger_master', master, { n_files: 3, per: 10 })
     const f = File.open(master, { swmr: false })
     const { source } = followScan(f, { timeout: 3000, pollInterval: 2 })
-    const w = spawnProcess(process.execPath, [EIGER_WRITER, master, JSON.stringify({ files: 3, per: 10, rateHz: 300, staleHigh: true })])
-    const seen: number[] = []
-    for await (const item of source) {
-      expect(checkFrame(item.frames['/entry/data'].data, item.index)).toBe(true)
-      seen.push(item.index)
-    }
-    expect(await w.exited).toBe(0)
-    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i))
+    expect(await followEigerWriter(source, master, { staleHigh: true })).toEqual(Array.from({ length: 30 }, (_, i) => i))
     // Complete now, opened afresh: high < low is still not believed; each file is as long as it is.
     const again = File.open(master, { swmr: false })
     const eiger = new EigerFrames(again)
