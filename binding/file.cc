@@ -49,6 +49,7 @@ Napi::Function NativeFile::Define(Napi::Env env) {
                          InstanceMethod<&NativeFile::ReadAttrs>("readAttrs"),
                          InstanceMethod<&NativeFile::WriteAttr>("writeAttr"),
                          InstanceMethod<&NativeFile::CreateDataset>("createDataset"),
+                         InstanceMethod<&NativeFile::CreateVirtualDataset>("createVirtualDataset"),
                      });
 }
 

@@ -35,6 +35,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   Napi::Value WriteAttr(const Napi::CallbackInfo& info);
   // write.cc
   Napi::Value CreateDataset(const Napi::CallbackInfo& info);
+  Napi::Value CreateVirtualDataset(const Napi::CallbackInfo& info);
 
   std::shared_ptr<FileState> state_;
 };

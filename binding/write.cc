@@ -1,6 +1,6 @@
-// The write side: create chunked (optionally deflate+shuffle or bitshuffle-LZ4) datasets, extend,
-// write hyperslabs from typed arrays, flush. Enough for users writing results live and for our own
-// test writers.
+// The write side: create chunked (optionally compressed) and virtual datasets, extend, write
+// hyperslabs from typed arrays, flush. Enough for users writing results live (and joining them) and
+// for our own test writers.
 #include <cmath>
 #include <vector>
 
@@ -41,6 +41,50 @@ std::vector<hsize_t> DimsOption(const Napi::Value& v, const char* what, bool all
 
 void CheckWritable(const FileState& file, const std::string& what) {
   if (!file.writable) Fail("H5_READ_ONLY", "Cannot " + what + ": the file '" + file.path + "' is open read-only");
+}
+
+// fillValue: a number (converted by HDF5 to the dataset's type), a bigint, or a boolean.
+void SetFillValue(hid_t dcpl, hid_t type, const std::string& dtype, const Napi::Value& fill) {
+  if (fill.IsNumber()) {
+    double v = fill.As<Napi::Number>().DoubleValue();
+    if (dtype == "bool") {
+      int8_t b = v != 0;
+      H5Pset_fill_value(dcpl, type, &b);
+    } else {
+      H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &v);
+    }
+  } else if (fill.IsBigInt()) {
+    bool lossless;
+    int64_t v = fill.As<Napi::BigInt>().Int64Value(&lossless);
+    H5Pset_fill_value(dcpl, H5T_NATIVE_INT64, &v);
+  } else if (fill.IsBoolean()) {
+    int8_t b = fill.As<Napi::Boolean>().Value();
+    H5Pset_fill_value(dcpl, type, &b);
+  }
+}
+
+// A regular hyperslab from { start, stride?, count (null = unlimited), block? } on `space`, which
+// must lie within `extent` along every dimension whose count is limited (as HDF5 requires of a VDS).
+void SelectHyperslab(hid_t space, const Napi::Value& v, const std::vector<hsize_t>& extent, const std::string& what) {
+  const size_t rank = extent.size();
+  if (!v.IsObject()) Fail("ERR_INVALID_ARG", what + " must be { start, stride?, count, block? }");
+  Napi::Object o = v.As<Napi::Object>();
+  std::vector<hsize_t> start = DimsOption(o.Get("start"), (what + ".start").c_str(), false);
+  std::vector<hsize_t> stride = DimsOption(o.Get("stride"), (what + ".stride").c_str(), false);
+  std::vector<hsize_t> count = DimsOption(o.Get("count"), (what + ".count").c_str(), true);
+  std::vector<hsize_t> block = DimsOption(o.Get("block"), (what + ".block").c_str(), false);
+  if (stride.empty()) stride.assign(rank, 1);
+  if (block.empty()) block.assign(rank, 1);
+  if (start.size() != rank || stride.size() != rank || count.size() != rank || block.size() != rank)
+    Fail("ERR_INVALID_ARG", what + ": start, stride, count and block need one entry per dimension (" + std::to_string(rank) + ")");
+  for (size_t d = 0; d < rank; d++) {
+    if (count[d] == H5S_UNLIMITED) continue;
+    if (count[d] == 0 || block[d] == 0 || start[d] + (count[d] - 1) * stride[d] + block[d] > extent[d])
+      Fail("ERR_INVALID_ARG", what + " reaches past dimension " + std::to_string(d) + " (size " + std::to_string(extent[d]) +
+                                  ") or selects nothing there");
+  }
+  if (H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), stride.data(), count.data(), block.data()) < 0)
+    ThrowHdf5("Invalid " + what + " selection", "ERR_INVALID_ARG");
 }
 
 }  // namespace
@@ -144,28 +188,68 @@ Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
           ThrowHdf5("Cannot set the blosc filter for '" + path + "'", "H5_FILTER_UNAVAILABLE");
       }
     }
-    if (fill.IsNumber()) {
-      double v = fill.As<Napi::Number>().DoubleValue();
-      if (dtype == "bool") {
-        ScopedId mem(H5Tcopy(type), H5Tclose);
-        int8_t b = v != 0;
-        H5Pset_fill_value(dcpl, mem, &b);
-      } else {
-        H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &v);
-      }
-    } else if (fill.IsBigInt()) {
-      bool lossless;
-      int64_t v = fill.As<Napi::BigInt>().Int64Value(&lossless);
-      H5Pset_fill_value(dcpl, H5T_NATIVE_INT64, &v);
-    } else if (fill.IsBoolean()) {
-      ScopedId mem(H5Tcopy(type), H5Tclose);
-      int8_t b = fill.As<Napi::Boolean>().Value();
-      H5Pset_fill_value(dcpl, mem, &b);
-    }
+    SetFillValue(dcpl, type, dtype, fill);
     ScopedId lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
     H5Pset_create_intermediate_group(lcpl, 1);
     hid_t id = H5Dcreate2(file->id, path.c_str(), type, space, lcpl, dcpl, H5P_DEFAULT);
     if (id < 0) ThrowHdf5("Cannot create dataset '" + path + "' in '" + file->path + "'", "H5_WRITE_FAILED");
+    H5Dclose(id);
+    return NativeDataset::OpenState(file, path);
+  });
+  return NativeDataset::Wrap(env, ds);
+}
+
+// createVirtualDataset(path, { dtype, shape, maxshape?, fillValue?, mappings: [{ file, dataset,
+//   vspace: hyperslab, srcShape, srcMaxshape?, srcspace: hyperslab }] }): a VDS (HDF5 1.10) over
+// regions of source datasets, which need not exist yet. An unlimited count on both sides makes the
+// mapping grow with its source (the extent then follows the sources, H5D_VDS_LAST_AVAILABLE).
+Napi::Value NativeFile::CreateVirtualDataset(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto file = Open(env);
+  std::string path = info[0].As<Napi::String>();
+  Napi::Object o = info[1].As<Napi::Object>();
+  auto ds = Guarded(env, [&]() {
+    CheckWritable(*file, "create virtual dataset '" + path + "'");
+    if (file->swmrWriting)
+      Fail("H5_SWMR_RESTRICTED", "Cannot create dataset '" + path + "' after SWMR writing started");
+    std::string dtype = o.Get("dtype").IsString() ? o.Get("dtype").As<Napi::String>().Utf8Value() : "";
+    std::vector<hsize_t> shape = DimsOption(o.Get("shape"), "shape", false);
+    std::vector<hsize_t> maxshape = DimsOption(o.Get("maxshape"), "maxshape", true);
+    if (maxshape.empty()) maxshape = shape;
+    if (shape.empty() || maxshape.size() != shape.size())
+      Fail("ERR_INVALID_ARG", "a virtual dataset needs a shape of at least one dimension, and maxshape one entry per dimension");
+    if (!o.Get("mappings").IsArray()) Fail("ERR_INVALID_ARG", "mappings must be an array");
+    Napi::Array mappings = o.Get("mappings").As<Napi::Array>();
+
+    Hdf5Lock lock;
+    ScopedId type(FileTypeForName(dtype), H5Tclose);
+    ScopedId space(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), maxshape.data()), H5Sclose);
+    ScopedId dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    SetFillValue(dcpl, type, dtype, o.Get("fillValue"));
+    for (uint32_t i = 0; i < mappings.Length(); i++) {
+      const std::string what = "mappings[" + std::to_string(i) + "]";
+      if (!mappings.Get(i).IsObject()) Fail("ERR_INVALID_ARG", what + " must be an object");
+      Napi::Object m = mappings.Get(i).As<Napi::Object>();
+      if (!m.Get("file").IsString() || !m.Get("dataset").IsString())
+        Fail("ERR_INVALID_ARG", what + " needs a file and a dataset name");
+      std::vector<hsize_t> srcShape = DimsOption(m.Get("srcShape"), (what + ".srcShape").c_str(), false);
+      std::vector<hsize_t> srcMax = DimsOption(m.Get("srcMaxshape"), (what + ".srcMaxshape").c_str(), true);
+      if (srcMax.empty()) srcMax = srcShape;
+      if (srcShape.empty() || srcMax.size() != srcShape.size())
+        Fail("ERR_INVALID_ARG", what + " needs srcShape (and srcMaxshape, one entry per dimension)");
+      ScopedId vspace(H5Scopy(space), H5Sclose);
+      SelectHyperslab(vspace, m.Get("vspace"), shape, what + ".vspace");
+      ScopedId srcspace(H5Screate_simple(static_cast<int>(srcShape.size()), srcShape.data(), srcMax.data()), H5Sclose);
+      SelectHyperslab(srcspace, m.Get("srcspace"), srcShape, what + ".srcspace");
+      const std::string name = m.Get("file").As<Napi::String>();
+      const std::string dset = m.Get("dataset").As<Napi::String>();
+      if (H5Pset_virtual(dcpl, vspace, name.c_str(), dset.c_str(), srcspace) < 0)
+        ThrowHdf5("Cannot map " + what + " ('" + name + "' " + dset + ") into '" + path + "'", "ERR_INVALID_ARG");
+    }
+    ScopedId lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t id = H5Dcreate2(file->id, path.c_str(), type, space, lcpl, dcpl, H5P_DEFAULT);
+    if (id < 0) ThrowHdf5("Cannot create virtual dataset '" + path + "' in '" + file->path + "'", "H5_WRITE_FAILED");
     H5Dclose(id);
     return NativeDataset::OpenState(file, path);
   });

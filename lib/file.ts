@@ -3,7 +3,7 @@ import * as posixPath from 'node:path/posix'
 import { Dataset, type DatasetOwner } from './dataset'
 import { H5Error } from './errors'
 import type { AttrValue, DType } from './dtype'
-import { native, type Dims, type NativeFile, type NativeMember, type NativeRetryInfo } from './native'
+import { native, type Dims, type NativeFile, type NativeMember, type NativeRetryInfo, type NativeVirtualOptions } from './native'
 
 export interface OpenOptions {
   /** Open with H5F_ACC_SWMR_READ (default true): follow a file another process is writing. */
@@ -72,6 +72,21 @@ export interface DatasetOptions {
    * dataset's edge are stored without the filters (some writers do this to save time).
    */
   filterEdgeChunks?: boolean
+}
+
+/**
+ * A virtual dataset (HDF5 VDS): regions of source datasets, in this file (`file: '.'`) or others
+ * (relative names are found next to this file), which need not exist yet; unmapped or missing parts
+ * read as `fillValue`. A mapping whose vspace and srcspace both have an unlimited count grows with
+ * its source, e.g. `vspace: { start: [i], stride: [n], count: [null] }` interleaves n sources.
+ * '%' in a source name is HDF5's printf-style pattern; write '%%' for a literal one.
+ */
+export interface VirtualDatasetOptions {
+  dtype: DType
+  shape: number[]
+  maxshape?: Dims
+  fillValue?: number | bigint | boolean
+  mappings: NativeVirtualOptions['mappings']
 }
 
 export interface LinkInfo {
@@ -149,6 +164,10 @@ export class Group {
 
   createDataset(path: string, options: DatasetOptions): Dataset {
     return this.file.createDataset(normalize(path, this.path), options)
+  }
+
+  createVirtualDataset(path: string, options: VirtualDatasetOptions): Dataset {
+    return this.file.createVirtualDataset(normalize(path, this.path), options)
   }
 }
 
@@ -290,6 +309,14 @@ export class File extends Group {
   override createDataset(path: string, options: DatasetOptions): Dataset {
     const p = normalize(path)
     const ds = new Dataset(this, p, this.#native.createDataset(p, options), this.#owner)
+    this.#datasets.set(p, ds)
+    if (ds.objectKey) this.#byKey.set(ds.objectKey, ds)
+    return ds
+  }
+
+  override createVirtualDataset(path: string, options: VirtualDatasetOptions): Dataset {
+    const p = normalize(path)
+    const ds = new Dataset(this, p, this.#native.createVirtualDataset(p, options), this.#owner)
     this.#datasets.set(p, ds)
     if (ds.objectKey) this.#byKey.set(ds.objectKey, ds)
     return ds

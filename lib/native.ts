@@ -153,6 +153,30 @@ export interface NativeFile {
   readAttrs(path: string): Record<string, unknown>
   writeAttr(path: string, name: string, value: unknown, dtype?: string): void
   createDataset(path: string, options: NativeCreateOptions): NativeDataset
+  createVirtualDataset(path: string, options: NativeVirtualOptions): NativeDataset
+}
+
+/** A regular hyperslab; `count` null = unlimited (the mapping grows with its source). */
+export interface NativeHyperslab {
+  start: number[]
+  stride?: number[]
+  count: Dims
+  block?: number[]
+}
+
+export interface NativeVirtualOptions {
+  dtype: string
+  shape: number[]
+  maxshape?: Dims
+  fillValue?: number | bigint | boolean
+  mappings: {
+    file: string
+    dataset: string
+    vspace: NativeHyperslab
+    srcShape: number[]
+    srcMaxshape?: Dims
+    srcspace: NativeHyperslab
+  }[]
 }
 
 export interface NativeLibraryInfo {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import type { Dataset } from '../dataset'
 import { decodeThreads } from '../decode'
 import { DataSource } from '../follow/data-source'
+import { ResultsWriter } from '../follow/results'
 import { shardFromEnvironment } from '../follow/shard'
 import { followScan, type ScanDiscovery } from '../nexus/discover'
 import { openForReadingAsync } from '../open'
@@ -27,6 +28,10 @@ Options:
                     from the scheduler (SLURM job array, Kubernetes Indexed Job, H5SWMR_SHARD=I/N)
   --concurrency N   frames read ahead at once, in order (default: the decode threads, ${decodeThreads()})
   --json            print one JSON line per frame: index, position, per dataset sum/min/max
+  --output FILE     write those statistics per frame to FILE as SWMR datasets (/index, /results/
+                    DATASET/sum|min|max). With a shard, shard I of N writes FILE.shardI-of-N.h5
+                    and shard 0 writes FILE as virtual datasets joining them in scan order, readable
+                    while the shards write (or join them later: h5swmr join FILE SHARDS...)
   -h, --help        this help
 
 The summary reports frames, why it ended, the mean rate, and flush-to-yield latency (p50/p99)
@@ -66,6 +71,7 @@ export async function run(argv: string[]): Promise<number> {
       shard: { type: 'string' },
       concurrency: { type: 'string' },
       json: { type: 'boolean', default: false },
+      output: { type: 'string' },
     },
   })
   if (helpOrCheck(values, positionals, help, ['FILE'])) return 0
@@ -114,6 +120,7 @@ export async function run(argv: string[]): Promise<number> {
     const t0 = performance.now()
     let first = 0
     let last = t0
+    const results = values.output ? new ResultsWriter(values.output, { shard, source: filePath, scanShape: source.maxshape }) : null
     const tick = setInterval(() => {
       const s = (performance.now() - t0) / 1000
       progress.update(`follow: ${bar(frames, total)} ${frames}${total ? '/' + total : ''} frames, ${(frames / s).toFixed(0)} frames/s, last frame ${((performance.now() - last) / 1000).toFixed(1)} s ago`, true)
@@ -131,21 +138,28 @@ export async function run(argv: string[]): Promise<number> {
             if (written > 0) latencies.push(at - written)
           }
         }
-        if (values.json) {
-          const line: Record<string, unknown> = { index: item.index, position: item.position }
-          for (const [label, f] of Object.entries(item.frames)) line[label] = stats(f.data as ArrayLike<number | bigint>)
-          process.stdout.write(JSON.stringify(line) + '\n')
+        if (values.json || results) {
+          const perLabel = Object.entries(item.frames).map(([label, f]) => [label, stats(f.data as ArrayLike<number | bigint>)] as const)
+          if (values.json) process.stdout.write(JSON.stringify({ index: item.index, position: item.position, ...Object.fromEntries(perLabel) }) + '\n')
+          if (results) {
+            const row: Record<string, number> = {}
+            for (const [label, st] of perLabel) for (const [k, v] of Object.entries(st)) row[`${label.replace(/^\/+/, '')}/${k}`] = v
+            results.append(item.index, row)
+          }
         }
       }
     } finally {
       clearInterval(tick)
       progress.done()
+      results?.close()
     }
     const seconds = (last - first) / 1000 // from the first frame: waiting for the writer is not reading
     const why = source.isScanFinished() ? 'finished flag set' : source.follower.aborted ? 'interrupted' : source.hasTimedOut() ? `timed out after ${timeout / 1000} s without a new frame` : 'ended'
     latencies.sort((a, b) => a - b)
     const latency = latencies.length ? `, latency p50 ${percentile(latencies, 50).toFixed(2)} ms p99 ${percentile(latencies, 99).toFixed(2)} ms` : ''
     out.write(`follow: ${frames} frames${total ? ` of ${total}` : ''}, ${why}, ${frames > 1 && seconds > 0 ? ((frames - 1) / seconds).toFixed(0) : '-'} frames/s${latency}\n`)
+    if (results)
+      out.write(`follow: results of ${results.frames} frames in ${results.path}${results.joinPath ? `, joined in ${results.joinPath}` : ''}\n`)
   } finally {
     process.removeListener('SIGINT', onSigint)
     file.close()

@@ -2,18 +2,20 @@
 // The `h5swmr` command: one module per subcommand.
 import { errorLine } from './format'
 import * as follow from './follow'
+import * as join from './join'
 import * as ls from './ls'
 import * as simulate from './simulate'
 import * as view from './view'
 import * as watch from './watch'
 
-const commands: Record<string, { run(argv: string[]): Promise<number>; help: string }> = { simulate, follow, ls, watch, view }
+const commands: Record<string, { run(argv: string[]): Promise<number>; help: string }> = { simulate, follow, join, ls, watch, view }
 
 const usageText = `Usage: h5swmr <command> [options]
 
 Commands:
   simulate FILE     write a detector scan in SWMR mode (for testing readers)
   follow FILE       follow a live scan frame by frame
+  join OUT SHARD... join the per-shard results of follow --output into one file, in scan order
   ls FILE           list groups and datasets, with growth and the file's SWMR status
   watch FILE PATH   print rows appended to a growing dataset (like h5watch)
   view FILE         watch a scan live in the browser (a local web page)

@@ -97,9 +97,9 @@ export function spawnWriter(file: string, options: Omit<SimulateOptions, 'onFram
 }
 
 /** Run a node script given as source text in a separate process, with h5swmr's dist as `h5`. */
-export function spawnNode(source: string, args: string[] = []): Proc {
+export function spawnNode(source: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Proc {
   const prelude = `const h5 = require(${JSON.stringify(path.join(ROOT, 'dist'))});\nconst h5sim = require(${JSON.stringify(path.join(ROOT, 'dist', 'simulate'))});\n`
-  return spawnProcess(process.execPath, ['-e', prelude + source, '--', ...args])
+  return spawnProcess(process.execPath, ['-e', prelude + source, '--', ...args], env)
 }
 
 /** Debian's python3 with h5py (not a pyenv python without it). */
