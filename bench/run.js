@@ -7,7 +7,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { log, setQuiet } = require('./lib/util')
 
-const CASES = ['static', 'large', 'compressed', 'codecs', 'follow', 'follow-bslz4', 'keys', 'memory']
+const CASES = ['static', 'large', 'compressed', 'codecs', 'follow', 'follow-bslz4', 'scale', 'keys', 'memory']
 const CODECS = ['compressed:bszstd', 'compressed:zstd', 'compressed:blosc']
 const ALIASES = {
   deflate: ['compressed:deflate'],
@@ -116,6 +116,7 @@ function plan(o) {
     ),
     follow: { frames: fr(2000, 150), frameShape: q ? [256, 256] : [512, 512], pollInterval: 1, refreshFrames: q ? 100 : 500 },
     'follow-bslz4': { frames: fr(1000, 150), frameShape: q ? [256, 256] : [512, 512], pollInterval: 1, runs: Math.min(o.repeats, q ? 2 : 3), concurrency: 2 },
+    scale: { frames: fr(1000, 100), frameShape: q ? [128, 128] : [256, 256], pollInterval: 1, counts: q ? [1, 2] : [1, 2, 4, 8], runs: Math.min(o.repeats, q ? 1 : 3) },
     keys: { sizes: q ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6], polls: q ? 50 : 200 },
     memory: { frames: q ? 2000 : 20000 },
   }
@@ -190,6 +191,8 @@ async function main() {
         const avail = await bslz4Available()
         if (!avail.ok) res = { kind: 'skipped', title: 'follow-bslz4', reason: 'bslz4 not available in this build', detail: avail.reason }
         else res = await require('./cases/follow').runBslz4FollowCase(P['follow-bslz4'])
+      } else if (c === 'scale') {
+        res = await require('./cases/scale').runScaleCase(P.scale)
       } else if (c === 'keys') {
         res = await require('./cases/keys').runKeysCase({ ...P.keys, repeats: o.repeats })
       } else if (c === 'memory') {

@@ -284,4 +284,4 @@ async function runBslz4FollowCase(spec) {
   }
 }
 
-module.exports = { runFollowCase, runBslz4FollowCase }
+module.exports = { runFollowCase, runBslz4FollowCase, start, analyse, flushTimes, summarise, CHILD }

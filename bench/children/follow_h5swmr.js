@@ -1,6 +1,6 @@
 // h5swmr follower of the follow case, in its own process: a DataSource over the simulator's keys,
 // frames checked (sampled), arrival time of every frame recorded. argv[2]: JSON { file,
-// pollInterval, timeout, iterate: 'async'|'sync', reuseBuffers, concurrency, pattern }. Prints "opened" once the file
+// pollInterval, timeout, iterate: 'async'|'sync', reuseBuffers, concurrency, pattern, shard }. Prints "opened" once the file
 // is open, then one JSON line at the end.
 'use strict'
 const h5 = require('../../dist')
@@ -15,7 +15,7 @@ async function main() {
   const source = new h5.DataSource(
     [f.dataset('/entry/keys/uid')],
     { data: f.dataset('/entry/data/data') },
-    { timeout: o.timeout, pollInterval: o.pollInterval, finishedDataset: f.dataset('/entry/finished'), reuseBuffers: o.reuseBuffers, concurrency: o.concurrency ?? 1 },
+    { timeout: o.timeout, pollInterval: o.pollInterval, finishedDataset: f.dataset('/entry/finished'), reuseBuffers: o.reuseBuffers, concurrency: o.concurrency ?? 1, shard: o.shard },
   )
   // The pattern's reference frames, made now (0.1 s for 'counts'), not while the first frames arrive.
   const shape = f.dataset('/entry/data/data').shape.slice(1)
