@@ -2,7 +2,7 @@
 // scan order (shard 0 automatically, or h5swmr join), read by us and by h5py while the shards write.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { File, H5Error, ResultsWriter, joinResults, shardResultsPath } from '../../lib'
+import { File, H5Error, ResultsWriter, VirtualFrameReader, joinResults, shardResultsPath } from '../../lib'
 import { spawnNode, spawnProcess, spawnPython, spawnWriter, tmpDir } from '../helpers/processes'
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli', 'index.js')
@@ -259,4 +259,17 @@ with h5py.File(sys.argv[1], 'r') as r, h5py.File(sys.argv[2], 'r') as s:
 `, [out, scan])
   expect(await py.exited).toBe(0)
   expect(JSON.parse(py.lines[0])).toEqual([true, true, true])
+  // Our readers follow a virtual dataset through its sources: the same rows, frame by frame.
+  const f = File.open(out, { swmr: false })
+  try {
+    const vds = f.dataset('results/rowSums')
+    const reader = VirtualFrameReader.tryCreate(vds)!
+    expect(reader).not.toBeNull()
+    expect(reader.locate(7)).toMatchObject({ file: path.join(dir, 'k8s-results.shard1-of-2.h5'), index: 3 })
+    const whole = vds.read() as Float64Array
+    for (let i = 0; i < 30; i++) expect(Array.from(reader.readFrame(i).data as Float64Array)).toEqual(Array.from(whole.subarray(i * 4, i * 4 + 4)))
+    reader.close()
+  } finally {
+    f.close()
+  }
 })
