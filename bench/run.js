@@ -114,7 +114,7 @@ function plan(o) {
         },
       ]),
     ),
-    follow: { frames: fr(2000, 150), frameShape: q ? [256, 256] : [512, 512], pollInterval: 1, refreshFrames: q ? 100 : 500 },
+    follow: { frames: fr(2000, 150), frameShape: q ? [256, 256] : [512, 512], pollInterval: 1, refreshFrames: q ? 100 : 500, idleMs: q ? 500 : 3000, idleRuns: q ? 1 : 3 },
     'follow-bslz4': { frames: fr(1000, 150), frameShape: q ? [256, 256] : [512, 512], pollInterval: 1, runs: Math.min(o.repeats, q ? 2 : 3), concurrency: 2 },
     scale: { frames: fr(1000, 100), frameShape: q ? [128, 128] : [256, 256], pollInterval: 1, counts: q ? [1, 2] : [1, 2, 4, 8], runs: Math.min(o.repeats, q ? 1 : 3) },
     keys: { sizes: q ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6], polls: q ? 50 : 200 },

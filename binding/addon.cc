@@ -12,6 +12,7 @@
 #include "lock.h"
 #include "pool.h"
 #include "read_worker.h"
+#include "watch.h"
 
 namespace h5swmr {
 
@@ -101,6 +102,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->datasetClass = Napi::Persistent(datasetClass);
   exports.Set("NativeFile", NativeFile::Define(env));
   exports.Set("NativeDataset", datasetClass);
+  exports.Set("NativeFileWatch", DefineFileWatch(env));
   exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env));
   exports.Set("openObjectCount", Napi::Function::New<OpenObjectCount>(env));
   exports.Set("libraryInfo", Napi::Function::New<LibraryInfo>(env));

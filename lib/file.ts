@@ -235,6 +235,15 @@ export class File extends Group {
     return info.swmrRead || info.swmrWriting
   }
 
+  /**
+   * A path to the file this object has open, for watching it: on Linux `/proc/self/fd/N` (the same
+   * inode even after the path is renamed or replaced under it), else the path it was opened by.
+   */
+  get watchPath(): string {
+    const fd = process.platform === 'linux' ? this.#native.info().fd : -1
+    return fd >= 0 ? `/proc/self/fd/${fd}` : this.filePath
+  }
+
   /** The HDF5 file driver the file was opened with: `'h5swmr'` (reads) or `'sec2'`. */
   get driver(): string {
     return this.#native.info().driver

@@ -32,6 +32,8 @@ export interface NativeFileInfo {
   driver: string
   closed: boolean
   released: boolean
+  /** The driver's file descriptor, -1 when unknown. */
+  fd: number
 }
 
 export interface NativeFilter {
@@ -207,8 +209,18 @@ export interface NativeDecodeTesting {
   setFetchBatchBytes(bytes: number): number
 }
 
+/** inotify on one file, for the synchronous followers (see lib/watch.ts). */
+export interface NativeFileWatch {
+  /** Block until the file is written or `ms` pass; true when written. */
+  wait(ms: number): boolean
+  /** True if the file was written since the last wait or drain. */
+  drain(): boolean
+  close(): void
+}
+
 export interface NativeAddon {
   NativeFile: new (path: string, mode: 'r' | 'a' | 'w' | 'x', options: object) => NativeFile
+  NativeFileWatch: new (path: string) => NativeFileWatch
   setErrorClass(cls: typeof H5Error): void
   openObjectCount(): number
   libraryInfo(): NativeLibraryInfo

@@ -5,15 +5,28 @@
 import type { Dataset, Selection } from './dataset'
 import type { AnyTypedArray } from './native'
 import { sleep, sleepSync } from './timing'
+import type { FileWatch } from './watch'
 
 /** @internal */
 export type Request =
   | { kind: 'read'; dataset: Dataset; selection: Selection | null; out: AnyTypedArray }
   | { kind: 'sleep'; ms: number }
+  | { kind: 'wait'; ms: number; watch: FileWatch }
+  | { kind: 'arm'; watch: FileWatch }
 
 /** @internal A sleep step. */
 export function pause(ms: number): Request {
   return { kind: 'sleep', ms }
+}
+
+/** @internal Before a poll: watch the files (if not yet) and forget earlier writes, so a write from now on ends the next wait. */
+export function armWatch(watch: FileWatch): Request {
+  return { kind: 'arm', watch }
+}
+
+/** @internal Wait for the writer: until a watched file is written, `ms` at most (a sleep without a watch). */
+export function waitForWrite(ms: number, watch: FileWatch | null): Request {
+  return watch ? { kind: 'wait', ms, watch } : { kind: 'sleep', ms }
 }
 
 /** @internal A unit of follow logic; the value sent back for a 'read' is the filled array. */
@@ -31,6 +44,12 @@ export function runSync<T>(steps: Steps<T>): T {
     const q = r.value
     if (q.kind === 'read') {
       r = steps.next(q.dataset.readInto(q.selection, q.out))
+    } else if (q.kind === 'wait') {
+      q.watch.waitSync(q.ms, sleepSync)
+      r = steps.next(undefined)
+    } else if (q.kind === 'arm') {
+      q.watch.armSync()
+      r = steps.next(undefined)
     } else {
       sleepSync(q.ms)
       r = steps.next(undefined)
@@ -39,13 +58,23 @@ export function runSync<T>(steps: Steps<T>): T {
   return r.value
 }
 
+const SMALL_READ_BYTES = 16384
+
 /** @internal Run steps without blocking the event loop; sleeps end early when `signal` aborts. */
 export async function runAsync<T>(steps: Steps<T>, signal?: AbortSignal): Promise<T> {
   let r = steps.next()
   while (!r.done) {
     const q = r.value
     if (q.kind === 'read') {
-      r = steps.next(await q.dataset.readIntoAsync(q.selection, q.out))
+      // A few KiB (key windows, the finished flag) read here: a trip through the thread pool costs
+      // more than the read, and the refresh before it already ran on this thread.
+      r = steps.next(q.out.byteLength <= SMALL_READ_BYTES ? q.dataset.readInto(q.selection, q.out) : await q.dataset.readIntoAsync(q.selection, q.out))
+    } else if (q.kind === 'wait') {
+      await q.watch.waitAsync(q.ms, signal, sleep)
+      r = steps.next(undefined)
+    } else if (q.kind === 'arm') {
+      q.watch.armAsync()
+      r = steps.next(undefined)
     } else {
       await sleep(q.ms, signal)
       r = steps.next(undefined)

@@ -13,11 +13,18 @@ export interface TimingOptions {
   pollInterval?: number
   /** Ends a wait at once; iteration then stops with `aborted = true`. */
   signal?: AbortSignal
+  /**
+   * `'auto'` (default): while waiting for the writer, wake as soon as it writes the file (inotify,
+   * Linux), `pollInterval` staying the longest wait (writers on other machines make no local
+   * events); elsewhere, or when the file cannot be watched, poll. `'poll'`: poll every `pollInterval`.
+   */
+  wake?: 'auto' | 'poll'
 }
 
 export interface Timing {
   timeout: number
   pollInterval: number
+  wake: 'auto' | 'poll'
 }
 
 export const DEFAULT_TIMEOUT = 10_000
@@ -33,7 +40,9 @@ export function resolveTiming(options: TimingOptions = {}): Timing {
   const fallback = Number.isFinite(timeout) ? timeout / 20 : DEFAULT_TIMEOUT / 20
   const pollInterval = checkMs(options.pollInterval ?? fallback, 'pollInterval')
   if (!Number.isFinite(pollInterval)) throw new H5Error('pollInterval must be finite', 'ERR_INVALID_ARG')
-  return { timeout, pollInterval }
+  const wake = options.wake ?? 'auto'
+  if (wake !== 'auto' && wake !== 'poll') throw new H5Error(`wake must be 'auto' or 'poll', got ${String(wake)}`, 'ERR_INVALID_ARG')
+  return { timeout, pollInterval, wake }
 }
 
 /** Monotonic milliseconds. */

@@ -65,7 +65,7 @@ test('follow --json on a live scan, 4 frames read ahead: one line per frame in o
   expect(lines[5]['/entry/data/data']).toEqual({ sum: 8321, min: 5, max: 225 }) // frame 5 of the simulator's pattern
   expect(f.stderr).toMatch(/^follow: found in \/entry:\n  keys      \/entry\/keys\/uid  \(entry\/keys \(h5swmr simulate\)\)\n/)
   expect(f.stderr).toContain('  data      /entry/data/data  (NXdata@signal)\n')
-  expect(f.stderr).toMatch(/\nfollow: 60 frames, finished flag set, \d+ frames\/s\n$/)
+  expect(f.stderr).toMatch(/\nfollow: 60 frames, finished flag set, \d+ frames\/s\nfollow: woke on write \(inotify\): \d+ of \d+ waits ended by a write, polling every 100 ms at most\n$/)
 })
 
 test('ls while a writer is live says so; watch prints appended rows as they come', async () => {

@@ -14,17 +14,22 @@ const readline = require('node:readline')
 
 const CHILD = (name) => path.join(__dirname, '..', 'children', name)
 
+// pollInterval per follower: wake on write keeps 100 ms as its fallback (the longest a wait lasts
+// when no event comes; h5swmr follow's default with wake on), against polling at 1 ms and at 10 ms.
+const h5swmrFollower = (name, iterate, wake, pollInterval) => ({
+  name,
+  pollInterval,
+  cpu: true,
+  args: (o) => [CHILD('follow_h5swmr.js'), JSON.stringify({ file: o.file, pollInterval, timeout: o.timeout, iterate, reuseBuffers: true, wake, cpu: Boolean(o.cpu) })],
+})
 const FOLLOWERS = {
-  h5swmrAsync: {
-    name: 'h5swmr DataSource for await, reuseBuffers',
-    args: (o) => [CHILD('follow_h5swmr.js'), JSON.stringify({ file: o.file, pollInterval: o.pollInterval, timeout: o.timeout, iterate: 'async', reuseBuffers: true })],
-  },
-  h5swmrSync: {
-    name: 'h5swmr DataSource for-of, reuseBuffers',
-    args: (o) => [CHILD('follow_h5swmr.js'), JSON.stringify({ file: o.file, pollInterval: o.pollInterval, timeout: o.timeout, iterate: 'sync', reuseBuffers: true })],
-  },
+  h5swmrWake: h5swmrFollower('h5swmr DataSource for await, wake on write (poll 100 ms fallback)', 'async', 'auto', 100),
+  h5swmrAsync: h5swmrFollower('h5swmr DataSource for await, poll 1 ms', 'async', 'poll', 1),
+  h5swmrAsync10: h5swmrFollower('h5swmr DataSource for await, poll 10 ms', 'async', 'poll', 10),
+  h5swmrSyncWake: h5swmrFollower('h5swmr DataSource for-of, wake on write (poll 100 ms fallback)', 'sync', 'auto', 100),
+  h5swmrSync: h5swmrFollower('h5swmr DataSource for-of, poll 1 ms', 'sync', 'poll', 1),
   h5wasmReopen: {
-    name: 'h5wasm, File re-opened every poll',
+    name: 'h5wasm, File re-opened every poll (1 ms)',
     wasm: true,
     args: (o) => [CHILD('follow_h5wasm.mjs'), JSON.stringify({ file: o.file, pollInterval: o.pollInterval, timeout: o.timeout, mode: 'reopen' })],
   },
@@ -66,7 +71,7 @@ function start(args) {
 /** One live session: writer + one follower on a fresh file. */
 async function session(follower, o) {
   fs.rmSync(o.file, { force: true })
-  const writer = start([CHILD('writer.js'), JSON.stringify({ file: o.file, frames: o.frames, frameShape: o.frameShape, compression: o.compression ?? 'none', pattern: o.pattern ?? 'ramp' })])
+  const writer = start([CHILD('writer.js'), JSON.stringify({ file: o.file, frames: o.frames, frameShape: o.frameShape, compression: o.compression ?? 'none', pattern: o.pattern ?? 'ramp', idleAt: o.idleAt, idleMs: o.idleMs })])
   try {
     if (!(await writer.waitLine('ready'))) throw new Error(`writer did not start: ${writer.stderr().trim() || writer.lines.join(' ')}`)
     const fol = start(follower.args(o))
@@ -128,7 +133,23 @@ function analyse(run, written, flush) {
     lastError: run.follower.lastError ?? null,
     finished: run.follower.finished,
     timedOut: run.follower.timedOut,
+    wakeMode: run.follower.wake?.mode ?? null,
+    woken: run.follower.wake ? `${run.follower.wake.woken}/${run.follower.wake.waits}` : null,
   }
+}
+
+/**
+ * The follower's CPU while the writer idles: one session whose writer pauses `idleMs` before frame
+ * `idleAt`; CPU time between the arrivals of frames idleAt-1 and idleAt over the wall time between
+ * them, in % of one core.
+ */
+async function idleCpu(follower, o) {
+  const run = await session(follower, { ...o, cpu: true })
+  const { arrivals, cpu } = run.follower
+  const a = o.idleAt - 1
+  const b = o.idleAt
+  if (arrivals[a] == null || arrivals[b] == null || cpu?.[a] == null || cpu?.[b] == null) return null
+  return (100 * (cpu[b] - cpu[a])) / (arrivals[b] - arrivals[a])
 }
 
 /** h5wasm's own refresh() on a growing file, once; then the same file read fresh, to show it is fine. */
@@ -174,6 +195,8 @@ function summarise(name, rs) {
     probeLateP99: summary(rs.map((x) => x.probeLateP99)),
     probeLateMax: summary(rs.map((x) => x.probeLateMax)),
     lastError: rs.map((x) => x.lastError).filter(Boolean).pop() ?? null,
+    wakeMode: rs.map((x) => x.wakeMode).filter(Boolean).pop() ?? null,
+    woken: rs.map((x) => x.woken).filter(Boolean).pop() ?? null,
   }
 }
 
@@ -192,6 +215,7 @@ async function runFollowCase(spec) {
   if (!wasm.ok) notes.push(`h5wasm skipped: ${wasm.reason}`)
   const runs = Object.fromEntries(list.map((f) => [f.name, []]))
   let refresh = null
+  const idle = {}
   try {
     for (let r = 0; r < spec.repeats; r++) {
       for (let k = 0; k < list.length; k++) {
@@ -202,14 +226,20 @@ async function runFollowCase(spec) {
       log(`  follow: round ${r + 1}/${spec.repeats} done`)
     }
     if (wasm.ok) refresh = await refreshCheck(o)
+    // The writer pauses; what each h5swmr follower's waiting costs meanwhile (median of the rounds).
+    for (const fol of list.filter((f) => f.cpu)) {
+      const xs = []
+      for (let r = 0; r < spec.idleRuns; r++) xs.push(await idleCpu(fol, { ...o, frames: 100, idleAt: 50, idleMs: spec.idleMs }))
+      idle[fol.name] = summary(xs)
+    }
   } finally {
     fs.rmSync(o.file, { force: true })
   }
-  const followers = list.map((f) => summarise(f.name, runs[f.name]))
+  const followers = list.map((f) => ({ ...summarise(f.name, runs[f.name]), idleCpu: idle[f.name] ?? null }))
   for (const f of followers) if (f.errors) notes.push(`${f.name}: ${f.errors} polls failed and were retried (last: ${f.lastError})`)
   notes.push(
     `writer: simulateScan at max rate in its own process (extend, write+flush data, write+flush key, flush timestamp per frame); ` +
-      `followers poll every ${o.pollInterval} ms; wake-up delay = how late a separate probe process woke from 1 ms sleeps during the same runs (the scheduler's share of any latency); latency = follower's yield time − writer's time after the key flush; bad counts wrong, duplicate and out-of-order frames (sampled check of 64 pixels per frame)`,
+      `followers wait for the writer as their row says (wake on write: inotify, fs.watch for await, the addon's for for-of; poll N ms: a refresh every N ms); idle CPU = the follower's CPU time while the writer pauses ${spec.idleMs} ms between two frames, in % of one core (median of ${spec.idleRuns}); woken = waits ended by a write / waits, in the last run; wake-up delay = how late a separate probe process woke from 1 ms sleeps during the same runs (the scheduler's share of any latency); latency = follower's yield time − writer's time after the key flush; bad counts wrong, duplicate and out-of-order frames (sampled check of 64 pixels per frame)`,
   )
   if (refresh) {
     const r = refresh.refresh

@@ -1,5 +1,5 @@
 // The live writer of the follow case, in its own process: simulateScan at maximum rate, with
-// per-frame flush timestamps. argv[2]: JSON { file, frames, frameShape, dtype, compression }.
+// per-frame flush timestamps. argv[2]: JSON { file, frames, frameShape, dtype, compression, idleAt, idleMs }.
 // Prints "ready" once the file is in SWMR mode, waits for a line on stdin ("go") before the first
 // frame, and prints one JSON line at the end.
 'use strict'
@@ -25,6 +25,8 @@ h5sim.simulateScan(o.file, {
   onReady: () => process.stdout.write('ready\n'),
   beforeFrame: (i) => {
     if (i === 0) return started.then(() => (first = performance.now()))
+    // idleAt/idleMs: the detector pauses (between scan lines, a shutter closed): nothing is written.
+    if (i === o.idleAt) return new Promise((r) => setTimeout(r, o.idleMs))
   },
 })
   .then((n) => {

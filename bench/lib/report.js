@@ -68,12 +68,16 @@ function followTable(res) {
     { head: 'p99 ms (min–max)', align: 'r' },
     { head: 'worst ms', align: 'r' },
     { head: 'wake-up delay p99 ms', align: 'r' },
+    { head: 'idle CPU % core', align: 'r' },
+    { head: 'woken', align: 'r' },
   ]
   const mm = (s, f = sig) => (s.median === null ? '–' : `${f(s.median)} (${f(s.min)}–${f(s.max)})`)
   const rows = res.followers.map((r) => [
     r.name, String(r.runs.length), `${r.followed}/${r.written}`, String(r.bad), sig(r.writerFps.median),
     mm(r.followedFps), sig(r.latencyP50.median), mm(r.latencyP99), sig(r.latencyMax.max),
     r.probeLateP99?.median == null ? '–' : `${sig(r.probeLateP99.median)} (${sig(r.probeLateP99.min)}–${sig(r.probeLateP99.max)})`,
+    r.idleCpu?.median == null ? '–' : sig(r.idleCpu.median),
+    r.woken ?? '–',
   ])
   return { title: res.title, columns, rows, notes: res.notes }
 }
@@ -177,7 +181,7 @@ function goals(result) {
   } else add('uncompressed reads vs limit, h5py, h5wasm', '–', null)
 
   const fo = result.cases.follow
-  const sw = fo?.followers?.find((f) => f.name.startsWith('h5swmr'))
+  const sw = fo?.followers?.find((f) => f.name === 'h5swmr DataSource for await, poll 1 ms')
   if (sw) {
     add('follow: 100 % of frames at the writer\'s max rate', `${sw.followed}/${sw.written} over ${sw.runs.length} runs (writer ${sig(sw.writerFps.median)} fps)`, sw.followed === sw.written)
     add('follow: 0 bad frames', String(sw.bad), sw.bad === 0)
@@ -203,7 +207,26 @@ function goals(result) {
   issue6(result, add)
   issue = 14
   issue14(result, add)
+  issue = 17
+  issue17(result, add)
   return out
+}
+
+// Issue 17 (wake on write): the wake rows against polling at 1 ms and 10 ms, in the same run.
+function issue17(result, add) {
+  const fo = result.cases.follow
+  const row = (name) => fo?.followers?.find((f) => f.name === name)
+  const wake = row('h5swmr DataSource for await, wake on write (poll 100 ms fallback)')
+  if (!wake) return add('wake on write: latency and idle CPU', '–', null)
+  const p1 = row('h5swmr DataSource for await, poll 1 ms')
+  const p10 = row('h5swmr DataSource for await, poll 10 ms')
+  const vs = (r) => (r ? `${sig(r.latencyP50.median)} / ${sig(r.latencyP99.median)} ms` : '–')
+  add('wake on write (for await): latency p50 ≤ 0.5 ms at the writer\'s max rate', `p50 ${sig(wake.latencyP50.median)} ms (poll 1 ms: ${sig(p1?.latencyP50.median)}, poll 10 ms: ${sig(p10?.latencyP50.median)})`, wake.latencyP50.median <= 0.5)
+  add('  same, latency p99 ≤ 2 ms', `p99 ${sig(wake.latencyP99.median)} ms (runs ${sig(wake.latencyP99.min)}–${sig(wake.latencyP99.max)}; poll 1 ms p50/p99 ${vs(p1)}, poll 10 ms ${vs(p10)})`, wake.latencyP99.median <= 2)
+  add('  same, < 1 % of a core while the writer idles', `${sig(wake.idleCpu?.median)} % (poll 1 ms: ${sig(p1?.idleCpu?.median)} %, poll 10 ms: ${sig(p10?.idleCpu?.median)} %)`, wake.idleCpu?.median != null ? wake.idleCpu.median < 1 : null)
+  add('  same, 100 % of frames, 0 bad', `${wake.followed}/${wake.written}, ${wake.bad} bad`, wake.followed === wake.written && wake.bad === 0)
+  const sync = row('h5swmr DataSource for-of, wake on write (poll 100 ms fallback)')
+  if (sync) add('wake on write (for-of, the addon\'s inotify): latency p50 / p99', `${vs(sync)}, idle ${sig(sync.idleCpu?.median)} % of a core`, 'info')
 }
 
 // Issue 14 (bitshuffle-zstd, zstd, blosc): per codec, 2 decode threads vs 1, and 1 thread vs the
@@ -344,6 +367,7 @@ const GOAL_TITLES = {
   5: 'Goals (issue 5: uncompressed reads, follow, keys, memory)',
   6: 'Goals (issue 6: compressed data, direct-chunk path + decode pool)',
   14: 'Goals (issue 14: bitshuffle-zstd, zstd, blosc built in)',
+  17: 'Goals (issue 17: wake on write)',
 }
 
 /** One table per issue (results saved before goals had an issue are issue 5's). */

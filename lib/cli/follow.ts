@@ -22,7 +22,10 @@ Options:
   areaDetector NDArrayUniqueId, NXdata @signal, NXdetector data, Eiger master files' data links,
   virtual datasets); a file without keys is followed by the growth of its data, and says so.
   --timeout S       stop after S seconds without a new frame (default 10)
-  --poll MS         poll interval in milliseconds (default 10)
+  --wake auto|poll  auto (default): wake as soon as the writer writes the file (inotify), polling
+                    every --poll ms at most (writers on other machines make no events); poll: only poll
+  --poll MS         the longest wait between checks, in milliseconds (default 100 with wake on write,
+                    10 with --wake poll: give 10 for a writer on another machine)
   --wait S          wait up to S seconds for the file and its SWMR writer (default 10)
   --shard I/N       only frames with index % N == I (split a scan across N processes); 'auto': I and N
                     from the scheduler (SLURM job array, Kubernetes Indexed Job, H5SWMR_SHARD=I/N)
@@ -68,6 +71,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       ...SCAN_OPTIONS,
       poll: { type: 'string' },
+      wake: { type: 'string', default: 'auto' },
       shard: { type: 'string' },
       concurrency: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -77,7 +81,9 @@ export async function run(argv: string[]): Promise<number> {
   if (helpOrCheck(values, positionals, help, ['FILE'])) return 0
   const filePath = positionals[0]
   const timeout = durationOption(values.timeout, 'timeout', 'seconds')
-  const pollInterval = values.poll !== undefined ? durationOption(values.poll, 'poll', 'milliseconds') : Math.min(10, timeout / 20)
+  if (values.wake !== 'auto' && values.wake !== 'poll') throw usage(`--wake must be 'auto' or 'poll', got '${values.wake}'`)
+  const wake = values.wake
+  const pollInterval = values.poll !== undefined ? durationOption(values.poll, 'poll', 'milliseconds') : Math.min(wake === 'auto' ? 100 : 10, timeout / 20)
   let shard: { index: number; count: number } | undefined
   if (values.shard === 'auto') {
     shard = shardFromEnvironment()
@@ -99,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
   const out = values.json ? process.stderr : process.stdout
   try {
     const finishedDataset = values.finished ? file.dataset(values.finished) : undefined
-    const common = { timeout, pollInterval, signal: stop.signal, shard, finishedDataset, concurrency }
+    const common = { timeout, pollInterval, wake, signal: stop.signal, shard, finishedDataset, concurrency } as const
     let source: DataSource
     if (!values.keys && !values.data) {
       const found = followScan(file, common)
@@ -158,6 +164,11 @@ export async function run(argv: string[]): Promise<number> {
     latencies.sort((a, b) => a - b)
     const latency = latencies.length ? `, latency p50 ${percentile(latencies, 50).toFixed(2)} ms p99 ${percentile(latencies, 99).toFixed(2)} ms` : ''
     out.write(`follow: ${frames} frames${total ? ` of ${total}` : ''}, ${why}, ${frames > 1 && seconds > 0 ? ((frames - 1) / seconds).toFixed(0) : '-'} frames/s${latency}\n`)
+    const w = source.follower.wakeStats
+    if (w)
+      out.write(w.mode === 'inotify'
+        ? `follow: woke on write (inotify): ${w.woken} of ${w.waits} waits ended by a write, polling every ${pollInterval} ms at most\n`
+        : `follow: polled every ${pollInterval} ms (${w.reason})\n`)
     if (results)
       out.write(`follow: results of ${results.frames} frames in ${results.path}${results.joinPath ? `, joined in ${results.joinPath}` : ''}\n`)
   } finally {

@@ -11,6 +11,7 @@ import { VirtualFrameReader } from './virtual-frames'
 import type { Slice } from './scan'
 import { shardFromEnvironment } from './shard'
 import { Serial } from './steps'
+import type { WakeStats } from '../watch'
 
 /** A typed array with the shape it stands for (C order). */
 export interface ShapedArray<T extends AnyTypedArray = AnyTypedArray> {
@@ -92,6 +93,10 @@ export interface IndexFollower {
   reset(): void
   next(): IteratorResult<number, undefined>
   nextAsync(): Promise<IteratorResult<number, undefined>>
+  /** How its waits for the writer went (wake on write or polling); optional for followers of your own. */
+  readonly wakeStats?: WakeStats
+  /** Stop watching files (when iteration stops early). */
+  release?(): void
 }
 
 function isFrameSource(x: unknown): x is FrameSource {
@@ -292,12 +297,13 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     return item
   }
 
+  // A loop left early (break, throw) stops the follower watching the file; iterating again resumes.
   [Symbol.iterator](): Iterator<DataSourceItem, undefined> {
-    return { next: () => this.next() }
+    return { next: () => this.next(), return: () => (this.follower.release?.(), DONE) }
   }
 
   [Symbol.asyncIterator](): AsyncIterator<DataSourceItem, undefined> {
-    return { next: () => this.nextAsync() }
+    return { next: () => this.nextAsync(), return: async () => (this.follower.release?.(), DONE) }
   }
 
   /** Create an output dataset for per-frame results shaped `maxshape + result.shape` (see `createOutputDataset`). */

@@ -3,7 +3,8 @@
 // a frame's data was flushed — so prefer keys whenever the writer records them.
 import { H5Error } from '../errors'
 import type { Dims } from '../native'
-import { pause, runAsync, runSync, type Steps } from '../steps'
+import { armWatch, runAsync, runSync, waitForWrite, type Steps } from '../steps'
+import { FileWatch, type WakeStats } from '../watch'
 import { now, resolveTiming, type TimingOptions } from '../timing'
 import { Serial } from './steps'
 
@@ -11,6 +12,8 @@ import { Serial } from './steps'
 export interface GrowingSource {
   /** Re-read extents (opening files that appeared); returns the number of frames available. */
   available(): number
+  /** The files whose writes mean new frames (for wake on write); without it the follower polls. */
+  watchFiles?(): string[]
 }
 
 export interface GrowthFollowerOptions extends TimingOptions {
@@ -25,6 +28,7 @@ export class GrowthFollower {
   readonly maxshape: Dims
   readonly timeout: number
   readonly pollInterval: number
+  readonly wake: 'auto' | 'poll'
   readonly signal: AbortSignal | undefined
   readonly expected: number | null
   /** Last index handed out. */
@@ -35,12 +39,16 @@ export class GrowthFollower {
   #available = 0
   #serial = new Serial()
   readonly #source: GrowingSource
+  #watch: FileWatch | null = null
+  #watched = ''
+  #wakeTotals = { waits: 0, woken: 0 }
 
   constructor(source: GrowingSource, options: GrowthFollowerOptions = {}) {
     const t = resolveTiming(options)
     this.#source = source
     this.timeout = t.timeout
     this.pollInterval = t.pollInterval
+    this.wake = t.wake
     this.signal = options.signal
     this.expected = options.expected ?? null
     if (this.expected !== null && !(Number.isSafeInteger(this.expected) && this.expected >= 0))
@@ -69,22 +77,57 @@ export class GrowthFollower {
   }
 
   [Symbol.iterator](): Iterator<number, undefined> {
-    return { next: () => this.next() }
+    return { next: () => this.next(), return: () => (this.release(), DONE) }
   }
 
   [Symbol.asyncIterator](): AsyncIterator<number, undefined> {
-    return { next: () => this.nextAsync() }
+    return { next: () => this.nextAsync(), return: async () => (this.release(), DONE) }
   }
 
-  // The next index; sleeps between polls.
+  /** How the waits went (see KeyFollower.wakeStats). */
+  get wakeStats(): WakeStats {
+    const s = this.#watch?.stats
+    const mode = this.wake === 'poll' ? 'poll' : s?.mode ?? (this.#source.watchFiles ? 'inotify' : 'poll')
+    const reason = this.wake === 'poll' ? "wake: 'poll'" : s?.reason ?? (this.#source.watchFiles ? null : 'the source names no files to watch')
+    return { mode, reason, waits: this.#wakeTotals.waits + (s?.waits ?? 0), woken: this.#wakeTotals.woken + (s?.woken ?? 0) }
+  }
+
+  /** Stop watching files (iteration does this when it ends). */
+  release(): void {
+    this.#watch?.release()
+  }
+
+  // The files to watch now (data files appear during an Eiger scan): a new watch when they change.
+  #fileWatch(): FileWatch | null {
+    if (this.wake === 'poll' || !this.#source.watchFiles) return null
+    const files = this.#source.watchFiles()
+    const key = files.join('\0')
+    if (!this.#watch || key !== this.#watched) {
+      if (this.#watch) {
+        this.#watch.release()
+        this.#wakeTotals.waits += this.#watch.stats.waits
+        this.#wakeTotals.woken += this.#watch.stats.woken
+      }
+      this.#watch = new FileWatch(files, this.wake)
+      this.#watched = key
+    }
+    return this.#watch
+  }
+
+  // The next index; waits for the writer between polls.
   *#next(): Steps<IteratorResult<number, undefined>> {
     const r = this.#begin()
     if (r) return r
     const start = now()
     for (;;) {
+      const watch = this.#fileWatch()
+      if (watch?.watching) yield armWatch(watch)
       const hit = this.#poll(start)
-      if (hit) return hit
-      yield pause(this.pollInterval)
+      if (hit) {
+        if (hit.done) this.release()
+        return hit
+      }
+      yield waitForWrite(this.pollInterval, watch?.watching ? watch : null)
     }
   }
 

@@ -4,7 +4,8 @@ import { H5Error } from '../errors'
 import type { Dataset } from '../dataset'
 import type { Dims } from '../native'
 import { flatRangeSlab, scanRankOf } from './scan'
-import { read, runAsync, runSync, type Steps } from '../steps'
+import { armWatch, read, runAsync, runSync, waitForWrite, type Steps } from '../steps'
+import { FileWatch, type WakeStats } from '../watch'
 import { firstZero, Serial } from './steps'
 import { defaultWarning, now, resolveTiming, type TimingOptions, type WarningHandler } from '../timing'
 
@@ -55,6 +56,7 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
   readonly finishedDataset: Dataset | null
   readonly timeout: number
   readonly pollInterval: number
+  readonly wake: 'auto' | 'poll'
   readonly skipGapsAfter: number | undefined
   readonly signal: AbortSignal | undefined
   /** Number of scan dimensions (trailing maxshape-1 dimensions of the keys stripped). */
@@ -81,12 +83,14 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
   #waitStart: number | null = null
   #warnedFinished = false
   #serial = new Serial()
+  #watch: FileWatch | null = null
 
   constructor(keys: Dataset | readonly Dataset[], options: KeyFollowerOptions = {}) {
     this.keys = Array.isArray(keys) ? [...keys] : [keys as Dataset]
     const timing = resolveTiming(options)
     this.timeout = timing.timeout
     this.pollInterval = timing.pollInterval
+    this.wake = timing.wake
     this.finishedDataset = options.finishedDataset ?? null
     this.signal = options.signal
     this.#warn = options.onWarning ?? defaultWarning
@@ -113,6 +117,24 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
     }
     this.scanRank = rank
     this.maxshape = maxshape ?? []
+  }
+
+  /** How the waits for the writer went: woken by writes (inotify) or polled, and why. */
+  get wakeStats(): WakeStats {
+    return { ...this.#fileWatch().stats }
+  }
+
+  #fileWatch(): FileWatch {
+    if (!this.#watch) {
+      const files = [...this.keys, ...(this.finishedDataset ? [this.finishedDataset] : [])].map((d) => d.file.watchPath)
+      this.#watch = new FileWatch(files, this.wake)
+    }
+    return this.#watch
+  }
+
+  /** Stop watching the files (iteration does this when it ends; the next wait watches again). */
+  release(): void {
+    this.#watch?.release()
   }
 
   /** Highest index up to which every key is set (contiguous from 0; skipped gaps count); -1 if none. */
@@ -173,11 +195,11 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
   }
 
   [Symbol.iterator](): Iterator<number, undefined> {
-    return { next: () => this.next() }
+    return { next: () => this.next(), return: () => (this.release(), DONE) }
   }
 
   [Symbol.asyncIterator](): AsyncIterator<number, undefined> {
-    return { next: () => this.nextAsync() }
+    return { next: () => this.nextAsync(), return: async () => (this.release(), DONE) }
   }
 
   #notBusy(): void {
@@ -202,19 +224,38 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
       return { value: k, done: false }
     }
     this.#waitStart = now()
+    const watch = this.#fileWatch()
     for (;;) {
+      const wake = watch.watching
+      if (wake) yield armWatch(watch) // a write from here on ends the wait below at once
       yield* this.#poll()
       k = this.#peek()
       if (k >= 0) {
         this.currentKey = k
         return { value: k, done: false }
       }
-      yield { kind: 'sleep', ms: this.pollInterval }
+      if (wake) {
+        // Woken by writes, the flag is read before each wait: a write the arm forgot may have been
+        // the flag's, and no later write would end the wait. Seen for the first time, the keys are
+        // polled once more at once (the last ones may land just after the flag).
+        const seen = this.finished
+        if (yield* this.#isFinished()) {
+          watch.release()
+          return DONE
+        }
+        if (!seen && this.finished) continue
+      }
+      yield waitForWrite(this.pollInterval, wake ? watch : null)
       if (this.signal?.aborted) {
         this.aborted = true
+        watch.release()
         return DONE
       }
-      if (yield* this.#isFinished()) return DONE
+      // Polling, swmr_tools' order: the flag after each sleep.
+      if (!wake && (yield* this.#isFinished())) {
+        watch.release()
+        return DONE
+      }
     }
   }
 

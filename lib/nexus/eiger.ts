@@ -76,6 +76,11 @@ export class EigerFrames extends SteppedFrameSource implements GrowingSource {
     return this.#parts.map((p) => ({ link: p.link, file: p.file, open: Boolean(p.reader), first: p.first, size: p.size, capacity: p.capacity }))
   }
 
+  /** The data files open so far (wake on write watches them; a file yet to appear is found by polling). */
+  watchFiles(): string[] {
+    return this.#parts.filter((p) => p.reader).map((p) => p.reader!.dataset.file.watchPath)
+  }
+
   /** Frames the scan will have, from the master's detectorSpecific nimages × ntrigger, if recorded. */
   expectedFrames(): number | null {
     const base = '/entry/instrument/detector/detectorSpecific'

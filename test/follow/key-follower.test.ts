@@ -209,10 +209,16 @@ describe('KeyFollower (swmr_tools test_KeyFollower)', () => {
     expect(w.list[0]).toMatch(/non-singular/)
   })
 
-  test('finished flag ends a wait after two poll intervals; keys already known are all yielded', () => {
+  test("polling (wake: 'poll'), the finished flag ends a wait after two poll intervals, as swmr_tools; waking on writes, at once", () => {
     const k = addDataset(file, '/k', { shape: [10], values: prefix(10, 3) })
     const f = addDataset(file, '/finished', { shape: [1], values: [1] })
-    const kf = new KeyFollower([k], { timeout: 2000, finishedDataset: f })
+    const woken = new KeyFollower([k], { timeout: 2000, finishedDataset: f })
+    const t1 = performance.now()
+    expect(collect(woken)).toEqual([0, 1, 2])
+    expect(woken.finished).toBe(true)
+    expect(woken.wakeStats.waits).toBe(0) // the flag is read before the first wait
+    expect(performance.now() - t1).toBeLessThan(100)
+    const kf = new KeyFollower([k], { timeout: 2000, finishedDataset: f, wake: 'poll' })
     const t0 = performance.now()
     expect(collect(kf)).toEqual([0, 1, 2])
     const ms = performance.now() - t0

@@ -1,0 +1,136 @@
+// Wake on write: a follower waiting for keys sleeps until the writer writes the file (Linux inotify),
+// with its poll interval as the fallback and upper bound of every wait: writers on another machine
+// (GPFS, Lustre, NFS) or behind an overlay make no local events, and a missed event may only cost
+// one poll interval, never a stall. Async waits use Node's fs.watch (inotify inside libuv's event
+// loop: no thread is held while waiting); sync waits use the addon's inotify with poll(2).
+import * as fs from 'node:fs'
+import { native, type NativeFileWatch } from './native'
+
+/** `'auto'`: wake on write where the file can be watched, polling otherwise; `'poll'`: poll only. */
+export type WakeMode = 'auto' | 'poll'
+
+export interface WakeStats {
+  /** 'inotify' while files are watched; 'poll' when not asked for, or not possible (see `reason`). */
+  mode: 'inotify' | 'poll'
+  reason: string | null
+  /** Waits for the writer, and how many of them a write ended before the poll interval. */
+  waits: number
+  woken: number
+}
+
+/**
+ * Watches the files of a follower (its key and finished datasets' files). `armSync` / `armAsync`
+ * before each poll, then `waitSync` / `waitAsync`: a write between the two ends the wait at once.
+ */
+export class FileWatch {
+  readonly stats: WakeStats
+  #paths: string[]
+  #watchers: fs.FSWatcher[] | null = null
+  #natives: NativeFileWatch[] | null = null
+  #changed = false
+  #wake: (() => void) | null = null
+
+  constructor(paths: readonly string[], mode: WakeMode = 'auto') {
+    this.#paths = [...new Set(paths)]
+    this.stats = { mode: mode === 'poll' ? 'poll' : 'inotify', reason: mode === 'poll' ? "wake: 'poll'" : null, waits: 0, woken: 0 }
+    if (process.platform !== 'linux' && mode !== 'poll') this.#fallBack(`no inotify on ${process.platform}`)
+    else if (this.#paths.length === 0 && mode !== 'poll') this.#fallBack('no files to watch')
+  }
+
+  get watching(): boolean {
+    return this.stats.mode === 'inotify'
+  }
+
+  /** Before a synchronous poll: watch with the addon's inotify (if not yet), forget earlier writes. */
+  armSync(): void {
+    this.#changed = false
+    if (!this.watching) return
+    if (!this.#natives) {
+      try {
+        this.#natives = this.#paths.map((p) => new native.NativeFileWatch(p))
+      } catch (err) {
+        this.#fallBack((err as Error).message)
+      }
+      return
+    }
+    for (const w of this.#natives) w.drain()
+  }
+
+  /** Before an asynchronous poll: watch with fs.watch (if not yet), forget earlier writes. */
+  armAsync(): void {
+    this.#changed = false
+    if (this.watching && !this.#watchers) this.#startWatchers()
+  }
+
+  /** Block this thread until a watched file is written, or `ms` pass. */
+  waitSync(ms: number, sleep: (ms: number) => void): void {
+    if (!this.watching || !this.#natives) return sleep(ms) // not armed: poll
+    this.stats.waits++
+    // One file: poll(2) on it. Several (rare: keys in other files): the first waits, the others are checked.
+    const woken = this.#natives[0].wait(ms) || this.#natives.slice(1).some((w) => w.drain())
+    if (woken) this.stats.woken++
+  }
+
+  /** Wait until a watched file is written, `ms` pass, or `signal` aborts. */
+  waitAsync(ms: number, signal: AbortSignal | undefined, sleep: (ms: number, signal?: AbortSignal) => Promise<void>): Promise<void> {
+    if (!this.watching || !this.#watchers || signal?.aborted) return sleep(ms, signal) // not armed: poll
+    this.stats.waits++
+    if (this.#changed) {
+      this.#changed = false
+      this.stats.woken++
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => {
+      const done = (woken: boolean) => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', abort)
+        this.#wake = null
+        if (woken) {
+          this.#changed = false
+          this.stats.woken++
+        }
+        resolve()
+      }
+      const abort = () => done(false)
+      const timer = setTimeout(() => done(false), ms)
+      signal?.addEventListener('abort', abort, { once: true })
+      this.#wake = () => done(true)
+    })
+  }
+
+  /** Stop watching until the next wait (a follow that ended holds no inotify watch). */
+  release(): void {
+    for (const w of this.#watchers ?? []) w.close()
+    for (const w of this.#natives ?? []) w.close()
+    this.#watchers = null
+    this.#natives = null
+  }
+
+  #startWatchers(): boolean {
+    const watchers: fs.FSWatcher[] = []
+    try {
+      for (const p of this.#paths) {
+        // persistent: false: a follower's watch never keeps the process alive (its timer does, while waiting).
+        const w = fs.watch(p, { persistent: false }, () => {
+          this.#changed = true
+          this.#wake?.()
+        })
+        // A watch that fails later (the file system went away) leaves the follower polling.
+        w.on('error', (err) => this.#fallBack(`fs.watch: ${err.message}`))
+        watchers.push(w)
+      }
+    } catch (err) {
+      for (const w of watchers) w.close()
+      this.#fallBack(`fs.watch: ${(err as Error).message}`)
+      return false
+    }
+    this.#watchers = watchers
+    return true
+  }
+
+  #fallBack(reason: string): void {
+    this.stats.mode = 'poll'
+    this.stats.reason = reason
+    this.release()
+  }
+}
