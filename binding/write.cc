@@ -43,6 +43,14 @@ void CheckWritable(const FileState& file, const std::string& what) {
   if (!file.writable) Fail("H5_READ_ONLY", "Cannot " + what + ": the file '" + file.path + "' is open read-only");
 }
 
+// A SWMR writer cannot add objects: every dataset is created before startSwmrWrite().
+void CheckCreatable(const FileState& file, const std::string& path) {
+  CheckWritable(file, "create dataset '" + path + "'");
+  if (file.swmrWriting)
+    Fail("H5_SWMR_RESTRICTED", "Cannot create dataset '" + path +
+                                   "' after SWMR writing started: create every object before startSwmrWrite()");
+}
+
 // fillValue: a number (converted by HDF5 to the dataset's type), a bigint, or a boolean.
 void SetFillValue(hid_t dcpl, hid_t type, const std::string& dtype, const Napi::Value& fill) {
   if (fill.IsNumber()) {
@@ -97,10 +105,7 @@ Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
   std::string path = info[0].As<Napi::String>();
   Napi::Object o = info[1].As<Napi::Object>();
   auto ds = Guarded(env, [&]() {
-    CheckWritable(*file, "create dataset '" + path + "'");
-    if (file->swmrWriting)
-      Fail("H5_SWMR_RESTRICTED", "Cannot create dataset '" + path +
-                                     "' after SWMR writing started: create every object before startSwmrWrite()");
+    CheckCreatable(*file, path);
     std::string dtype = o.Get("dtype").IsString() ? o.Get("dtype").As<Napi::String>().Utf8Value() : "";
     std::vector<hsize_t> shape = DimsOption(o.Get("shape"), "shape", false);
     std::vector<hsize_t> maxshape = DimsOption(o.Get("maxshape"), "maxshape", true);
@@ -209,9 +214,7 @@ Napi::Value NativeFile::CreateVirtualDataset(const Napi::CallbackInfo& info) {
   std::string path = info[0].As<Napi::String>();
   Napi::Object o = info[1].As<Napi::Object>();
   auto ds = Guarded(env, [&]() {
-    CheckWritable(*file, "create virtual dataset '" + path + "'");
-    if (file->swmrWriting)
-      Fail("H5_SWMR_RESTRICTED", "Cannot create dataset '" + path + "' after SWMR writing started");
+    CheckCreatable(*file, path);
     std::string dtype = o.Get("dtype").IsString() ? o.Get("dtype").As<Napi::String>().Utf8Value() : "";
     std::vector<hsize_t> shape = DimsOption(o.Get("shape"), "shape", false);
     std::vector<hsize_t> maxshape = DimsOption(o.Get("maxshape"), "maxshape", true);

@@ -39,5 +39,16 @@ export function arrayTypeOf(dtype: DType): string {
   }
 }
 
+const DTYPE_OF_ARRAY: Record<string, DType> = {
+  Int8Array: 'int8', Uint8Array: 'uint8', Uint8ClampedArray: 'uint8', Int16Array: 'int16', Uint16Array: 'uint16',
+  Int32Array: 'int32', Uint32Array: 'uint32', BigInt64Array: 'int64', BigUint64Array: 'uint64',
+  Float32Array: 'float32', Float64Array: 'float64',
+}
+
+/** The dtype that stores a typed array's elements as they are (undefined for other objects). */
+export function dtypeOfArray(data: unknown): DType | undefined {
+  return data && ArrayBuffer.isView(data) ? DTYPE_OF_ARRAY[data.constructor.name] : undefined
+}
+
 /** What an attribute holds: numbers (BigInt past 2^53), strings, booleans, arrays of those. */
 export type AttrValue = number | bigint | boolean | string | number[] | bigint[] | boolean[] | string[] | ArrayLike<number>

@@ -3,7 +3,7 @@ import * as posixPath from 'node:path/posix'
 import { Dataset, type DatasetOwner } from './dataset'
 import { H5Error } from './errors'
 import type { AttrValue, DType } from './dtype'
-import { native, type Dims, type NativeFile, type NativeMember, type NativeRetryInfo, type NativeVirtualOptions } from './native'
+import { native, type Dims, type NativeDataset, type NativeFile, type NativeMember, type NativeRetryInfo, type NativeVirtualOptions } from './native'
 
 export interface OpenOptions {
   /** Open with H5F_ACC_SWMR_READ (default true): follow a file another process is writing. */
@@ -317,15 +317,16 @@ export class File extends Group {
 
   override createDataset(path: string, options: DatasetOptions): Dataset {
     const p = normalize(path)
-    const ds = new Dataset(this, p, this.#native.createDataset(p, options), this.#owner)
-    this.#datasets.set(p, ds)
-    if (ds.objectKey) this.#byKey.set(ds.objectKey, ds)
-    return ds
+    return this.#created(p, this.#native.createDataset(p, options))
   }
 
   override createVirtualDataset(path: string, options: VirtualDatasetOptions): Dataset {
     const p = normalize(path)
-    const ds = new Dataset(this, p, this.#native.createVirtualDataset(p, options), this.#owner)
+    return this.#created(p, this.#native.createVirtualDataset(p, options))
+  }
+
+  #created(p: string, nativeDataset: NativeDataset): Dataset {
+    const ds = new Dataset(this, p, nativeDataset, this.#owner)
     this.#datasets.set(p, ds)
     if (ds.objectKey) this.#byKey.set(ds.objectKey, ds)
     return ds

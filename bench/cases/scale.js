@@ -11,14 +11,14 @@ const { log } = require('../lib/util')
 const { start, analyse, flushTimes, summarise, CHILD } = require('./follow')
 
 /** Writer + n followers on a fresh file; followers[i] gets `shard` i/n when sharded. */
-async function session(o, n, sharded) {
+async function session(o, n, sharded, wake) {
   fs.rmSync(o.file, { force: true })
   const writer = start([CHILD('writer.js'), JSON.stringify({ file: o.file, frames: o.frames, frameShape: o.frameShape })])
   const followers = []
   try {
     if (!(await writer.waitLine('ready'))) throw new Error(`writer did not start: ${writer.stderr().trim()}`)
     for (let i = 0; i < n; i++) {
-      const opts = { file: o.file, pollInterval: o.pollInterval, timeout: o.timeout, iterate: 'async', reuseBuffers: true, shard: sharded ? { index: i, count: n } : undefined }
+      const opts = { file: o.file, pollInterval: wake ? o.wakeFallback : o.pollInterval, wake: wake ? 'auto' : 'poll', timeout: o.timeout, iterate: 'async', reuseBuffers: true, shard: sharded ? { index: i, count: n } : undefined }
       followers.push(start([CHILD('follow_h5swmr.js'), JSON.stringify(opts)]))
     }
     for (const f of followers) if (!(await f.waitLine('opened'))) throw new Error(`a follower did not open the file: ${f.stderr().trim()}`)
@@ -44,16 +44,17 @@ async function session(o, n, sharded) {
 }
 
 async function runScaleCase(spec) {
-  const o = { file: path.join(data.ensureDir(), `scale-${process.pid}.h5`), frames: spec.frames, frameShape: spec.frameShape, pollInterval: spec.pollInterval, timeout: 5000 }
-  const configs = [{ n: 0, sharded: false }]
-  for (const n of spec.counts) configs.push({ n, sharded: false }, ...(n > 1 ? [{ n, sharded: true }] : []))
+  const o = { file: path.join(data.ensureDir(), `scale-${process.pid}.h5`), frames: spec.frames, frameShape: spec.frameShape, pollInterval: spec.pollInterval, wakeFallback: 100, timeout: 5000 }
+  const configs = [{ n: 0, sharded: false, wake: false }]
+  for (const n of spec.counts)
+    for (const wake of [false, true]) configs.push({ n, sharded: false, wake }, ...(n > 1 ? [{ n, sharded: true, wake }] : []))
   const rows = configs.map(() => ({ writer: [], followers: [] }))
   try {
     for (let r = 0; r < spec.runs; r++) {
       // Rotate the order each round so a slow patch of the machine does not land on one configuration.
       for (let k = 0; k < configs.length; k++) {
         const c = (k + r) % configs.length
-        const s = await session(o, configs[c].n, configs[c].sharded)
+        const s = await session(o, configs[c].n, configs[c].sharded, configs[c].wake)
         rows[c].writer.push(s.writerFps)
         rows[c].followers.push(...s.followers)
       }
@@ -67,7 +68,8 @@ async function runScaleCase(spec) {
   const followers = configs.map((c, k) => {
     const writerFps = median(rows[k].writer)
     const slow = alone ? ` (writer ${(writerFps / alone).toFixed(2)}× alone)` : ''
-    const name = c.n === 0 ? 'writer alone' : `${c.n} follower${c.n > 1 ? 's' : ''}, ${c.sharded ? `each shard i/${c.n}` : 'each every frame'}${slow}`
+    const how = c.wake ? 'wake on write' : `poll ${o.pollInterval} ms`
+    const name = c.n === 0 ? 'writer alone' : `${c.n} follower${c.n > 1 ? 's' : ''}, ${c.sharded ? `each shard i/${c.n}` : 'each every frame'}, ${how}${slow}`
     const s = summarise(name, rows[k].followers)
     // The writer's rate per session (not per follower).
     s.writerFps = { median: writerFps, min: Math.min(...rows[k].writer), max: Math.max(...rows[k].writer), n: rows[k].writer.length }
@@ -85,7 +87,7 @@ async function runScaleCase(spec) {
     pollInterval: o.pollInterval,
     followers,
     notes: [
-      `followers: DataSource for await, reuseBuffers, poll ${o.pollInterval} ms; followed fps is per follower (a shard's own frames); latency = follower's yield − writer's key flush; on this machine's ${require('node:os').cpus().length} cores every process competes with the writer`,
+      `followers: DataSource for await, reuseBuffers, polling every ${o.pollInterval} ms or waking on writes (fallback ${o.wakeFallback} ms); followed fps is per follower (a shard's own frames); latency = follower's yield − writer's key flush; on this machine's ${require('node:os').cpus().length} cores every process competes with the writer`,
     ],
   }
 }

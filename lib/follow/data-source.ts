@@ -2,7 +2,7 @@
 // scan position. Also the write-back helpers (swmr_tools utils.create_dataset / append_data).
 import { H5Error } from '../errors'
 import type { Dataset } from '../dataset'
-import type { DType } from '../dtype'
+import { dtypeOfArray } from '../dtype'
 import type { DatasetOptions, Group } from '../file'
 import type { AnyTypedArray, Dims } from '../native'
 import { FrameReader, type Frame, type FrameSource } from './frame-reader'
@@ -410,11 +410,6 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
   }
 }
 
-const DTYPE_OF: Record<string, DType> = {
-  Int8Array: 'int8', Uint8Array: 'uint8', Uint8ClampedArray: 'uint8', Int16Array: 'int16', Uint16Array: 'uint16',
-  Int32Array: 'int32', Uint32Array: 'uint32', BigInt64Array: 'int64', BigUint64Array: 'uint64',
-  Float32Array: 'float32', Float64Array: 'float64',
-}
 
 function checkShaped(result: ShapedArray, what: string): number {
   const n = result.shape.reduce((a, b) => a * b, 1)
@@ -435,7 +430,7 @@ export function createOutputDataset(group: Group, path: string, first: ShapedArr
   const maxshape: Dims = [...scanMaxshape, ...first.shape]
   const shape = [...scanMaxshape.map(() => 1), ...first.shape]
   const chunks = options.chunks ?? (n < 10 ? maxshape.map((m) => (m === null ? 1 : m)) : shape)
-  const dtype = options.dtype ?? DTYPE_OF[first.data.constructor.name]
+  const dtype = options.dtype ?? dtypeOfArray(first.data)
   if (!dtype) throw new H5Error(`createOutputDataset: no dtype for ${first.data.constructor.name}`, 'ERR_INVALID_ARG')
   const ds = group.createDataset(path, { ...options, dtype, shape, maxshape, chunks })
   ds.write(null, first.data)

@@ -1,11 +1,15 @@
 // Per-frame results written back while a scan is followed, one file per shard, and the join: a
 // virtual dataset per result that interleaves the shards' files so the results read in scan order as
-// one dataset (h5py too), while the shards still write. Shard i of n holds scan indices i, i+n, i+2n…
-// in order, so the join maps its rows with stride n from i: one unlimited mapping per shard, which
-// grows with the shard (HDF5's last-available view); rows a shard has not written yet read as fill.
+// one dataset (h5py too), while the shards still write. Shard i of n has the scan indices i, i+n,
+// i+2n…; one unlimited mapping per shard grows with it (HDF5's last-available view), and what a shard
+// has not written yet reads as fill.
+// Two layouts. Grid: a scan whose dimensions past the first are known, the last a multiple of n —
+// shard i then has the columns i, i+n… of every scan row, so its datasets are the scan's shape with
+// the last dimension divided by n and the join has the scan's own shape. Flat otherwise: one row per
+// frame in each shard, the join one dimension along the flat scan index.
 import * as path from 'node:path'
 import type { Dataset } from '../dataset'
-import type { DType } from '../dtype'
+import { dtypeOfArray, type DType } from '../dtype'
 import { H5Error } from '../errors'
 import { File } from '../file'
 import type { AnyTypedArray, Dims } from '../native'
@@ -24,10 +28,14 @@ export interface ResultsWriterOptions {
    * own result datasets exist, so it is there to read from the first frame (default true).
    */
   join?: boolean
-  /** The scan followed, recorded as attributes (`source`, `scan_shape`; -1 = unlimited). */
+  /**
+   * The scan followed, recorded as attributes (`source`, `scan_shape`; -1 = unlimited). A scan
+   * shape whose dimensions past the first are known, the last a multiple of the shard count, gives
+   * the grid layout: the results (and the join) shaped like the scan. Else one row per frame.
+   */
   source?: string
   scanShape?: Dims
-  /** Frames per chunk of each result dataset (default 256). */
+  /** Flat layout: frames per chunk of each result dataset (default 256). Grid: a shard's share of a scan row. */
   chunkFrames?: number
 }
 
@@ -40,6 +48,64 @@ interface ResultColumn {
 
 const INDEX = 'index'
 const RESULTS = '/results'
+
+/**
+ * Where shard `s` of `n` keeps scan indices, and how the join maps them. `tail`: the scan's
+ * dimensions past the first (empty: flat). Dimension 0 is always unlimited (a fixed mapping read
+ * past its source's extent crashes libhdf5 1.10.8; an unlimited one ends where the source ends).
+ */
+class ShardGeometry {
+  /** The shard datasets' dimensions past the first. */
+  readonly shardTail: number[]
+
+  constructor(readonly tail: number[], readonly n: number) {
+    this.shardTail = tail.length ? [...tail.slice(0, -1), tail[tail.length - 1] / n] : []
+  }
+
+  /** Grid when the scan's dimensions past the first are known and the last divides among the shards. */
+  static forScan(scanShape: Dims | undefined, n: number): ShardGeometry {
+    const tail = (scanShape ?? []).slice(1)
+    const grid = tail.length > 0 && tail.every((d) => d !== null && d > 0) && (tail[tail.length - 1] as number) % n === 0
+    return new ShardGeometry(grid ? (tail as number[]) : [], n)
+  }
+
+  get grid(): boolean {
+    return this.tail.length > 0
+  }
+
+  /** The position in shard `s`'s datasets of scan index `index` (index % n === s). */
+  position(index: number, s: number): number[] {
+    if (!this.grid) return [(index - s) / this.n]
+    const p: number[] = []
+    let rest = index
+    for (let d = this.tail.length - 1; d >= 0; d--) {
+      p.unshift(rest % this.tail[d])
+      rest = Math.floor(rest / this.tail[d])
+    }
+    p.unshift(rest)
+    p[p.length - 1] = (p[p.length - 1] - s) / this.n
+    return p
+  }
+
+  /** Chunks of a shard dataset: a shard's share of one scan row (grid), or `frames` rows (flat). */
+  chunks(frames: number): number[] {
+    return this.grid ? [1, ...this.shardTail.map((d, k) => (k === this.shardTail.length - 1 ? d : 1))] : [frames]
+  }
+
+  /** vspace and srcspace (scan dimensions only) of shard s's mapping. */
+  mapping(s: number): { vspace: { start: number[]; stride: number[]; count: Dims }; srcspace: { start: number[]; count: Dims } } {
+    const k = this.tail.length
+    if (!this.grid) return { vspace: { start: [s], stride: [this.n], count: [null] }, srcspace: { start: [0], count: [null] } }
+    return {
+      vspace: {
+        start: [0, ...this.tail.map((_, d) => (d === k - 1 ? s : 0))],
+        stride: [1, ...this.tail.map((_, d) => (d === k - 1 ? this.n : 1))],
+        count: [null, ...this.shardTail],
+      },
+      srcspace: { start: [0, ...this.shardTail.map(() => 0)], count: [null, ...this.shardTail] },
+    }
+  }
+}
 const ATTR_INDEX = 'h5swmr_shard_index'
 const ATTR_COUNT = 'h5swmr_shard_count'
 
@@ -50,18 +116,13 @@ export function shardResultsPath(joinPath: string, shard: Shard): string {
   return `${base}.shard${shard.index}-of-${shard.count}${ext}`
 }
 
-const DTYPE_OF: Record<string, DType> = {
-  Int8Array: 'int8', Uint8Array: 'uint8', Uint8ClampedArray: 'uint8', Int16Array: 'int16', Uint16Array: 'uint16',
-  Int32Array: 'int32', Uint32Array: 'uint32', BigInt64Array: 'int64', BigUint64Array: 'uint64',
-  Float32Array: 'float32', Float64Array: 'float64',
-}
 
 // A result as (dtype, row shape, data).
 function shaped(name: string, value: ResultValue): { dtype: DType; rowShape: number[]; data: AnyTypedArray } {
   if (typeof value === 'number') return { dtype: 'float64', rowShape: [], data: Float64Array.of(value) }
   if (typeof value === 'bigint') return { dtype: 'int64', rowShape: [], data: BigInt64Array.of(value) }
   const arr = ArrayBuffer.isView(value) ? { data: value as AnyTypedArray, shape: [(value as AnyTypedArray).length] } : (value as ShapedArray)
-  const dtype = arr && arr.data ? DTYPE_OF[arr.data.constructor.name] : undefined
+  const dtype = arr ? dtypeOfArray(arr.data) : undefined
   if (!dtype) throw new H5Error(`result '${name}': give a number, a bigint, a typed array or { data, shape }`, 'ERR_INVALID_ARG')
   const n = arr.shape.reduce((a, b) => a * b, 1)
   if (n !== arr.data.length)
@@ -95,6 +156,7 @@ export class ResultsWriter {
   #columns = new Map<string, Dataset>()
   #frames = 0
   #lastIndex = -1
+  #geometry: ShardGeometry
 
   constructor(outputPath: string, options: ResultsWriterOptions = {}) {
     const shard = options.shard === 'auto' ? shardFromEnvironment() : options.shard
@@ -103,7 +165,13 @@ export class ResultsWriter {
     this.path = sharded ? shardResultsPath(outputPath, this.shard) : outputPath
     this.joinPath = sharded && this.shard.index === 0 && options.join !== false ? outputPath : null
     this.#options = options
+    this.#geometry = ShardGeometry.forScan(options.scanShape, this.shard.count)
     this.#file = File.create(this.path, { locking: false })
+  }
+
+  /** 'grid': the datasets have the scan's shape (the last dimension shared among the shards); 'flat': one row per frame. */
+  get layout(): 'grid' | 'flat' {
+    return this.#geometry.grid ? 'grid' : 'flat'
   }
 
   /** Frames written. */
@@ -120,10 +188,10 @@ export class ResultsWriter {
     if (!this.#index) this.#create(rows)
     if (rows.length !== this.#columns.size || rows.some((r) => !this.#columns.has(r.name)))
       throw new H5Error(`ResultsWriter.append: results must have the first frame's names (${[...this.#columns.keys()].join(', ')})`, 'ERR_INVALID_ARG')
-    // Row k of shard i is scan index i + k*n, as the join maps it: an index skipped stays fill.
-    const row = (index - i) / n
-    for (const r of rows) this.#writeRow(this.#columns.get(r.name)!, row, r.data)
-    this.#writeRow(this.#index!, row, BigInt64Array.of(BigInt(index)))
+    // Where the join maps scan index `index` from this shard: an index skipped stays fill.
+    const at = this.#geometry.position(index, i)
+    for (const r of rows) this.#writeRow(this.#columns.get(r.name)!, at, r.data)
+    this.#writeRow(this.#index!, at, BigInt64Array.of(BigInt(index)))
     for (const ds of this.#columns.values()) ds.flush()
     this.#index!.flush()
     this.#frames++
@@ -138,18 +206,26 @@ export class ResultsWriter {
     this.close()
   }
 
-  #writeRow(ds: Dataset, row: number, data: AnyTypedArray): void {
-    const rest = ds.shape.slice(1)
-    ds.extend([row + 1, ...rest])
-    ds.write({ start: [row, ...rest.map(() => 0)], count: [1, ...rest] }, data)
+  #writeRow(ds: Dataset, at: number[], data: AnyTypedArray): void {
+    const shape = ds.shape
+    if (at[0] >= shape[0]) ds.extend([at[0] + 1, ...shape.slice(1)])
+    const row = shape.slice(at.length)
+    ds.write({ start: [...at, ...row.map(() => 0)], count: [...at.map(() => 1), ...row] }, data)
   }
 
   #create(rows: { name: string; dtype: DType; rowShape: number[] }[]): void {
     if (rows.length === 0) throw new H5Error('ResultsWriter.append: no results to write', 'ERR_INVALID_ARG')
-    const chunk = this.#options.chunkFrames ?? 256
+    const g = this.#geometry
+    const chunks = g.chunks(this.#options.chunkFrames ?? 256)
     const f = this.#file
     const column = (name: string, dtype: DType, rowShape: number[]) =>
-      f.createDataset(name, { dtype, shape: [0, ...rowShape], maxshape: [null, ...rowShape], chunks: [chunk, ...rowShape.map((s) => Math.max(1, s))], fillValue: fillOf(dtype, name) })
+      f.createDataset(name, {
+        dtype,
+        shape: [0, ...g.shardTail, ...rowShape],
+        maxshape: [null, ...g.shardTail, ...rowShape],
+        chunks: [...chunks, ...rowShape.map((s) => Math.max(1, s))],
+        fillValue: fillOf(dtype, name),
+      })
     this.#index = column(INDEX, 'int64', [])
     for (const r of rows) this.#columns.set(r.name, column(`${RESULTS}/${r.name}`, r.dtype, r.rowShape))
     f.setAttr(ATTR_INDEX, this.shard.index)
@@ -158,7 +234,7 @@ export class ResultsWriter {
     if (this.#options.scanShape) f.setAttr('scan_shape', this.#options.scanShape.map((s) => (s === null ? -1 : s)))
     if (this.joinPath) {
       const shards = Array.from({ length: this.shard.count }, (_, k) => shardResultsPath(this.joinPath!, { index: k, count: this.shard.count }))
-      writeJoin(this.joinPath, shards, rows.map((r) => ({ name: r.name, dtype: r.dtype, rowShape: r.rowShape })), this.#options)
+      writeJoin(this.joinPath, shards, g, rows.map((r) => ({ name: r.name, dtype: r.dtype, rowShape: r.rowShape })), this.#options)
     }
     f.startSwmrWrite()
   }
@@ -167,7 +243,7 @@ export class ResultsWriter {
 // HDF5 reads '%' in a VDS source name as a printf-style pattern.
 const vdsName = (s: string): string => s.replace(/%/g, '%%')
 
-function writeJoin(joinPath: string, shardPaths: string[], columns: ResultColumn[], attrs: { source?: string; scanShape?: Dims }): void {
+function writeJoin(joinPath: string, shardPaths: string[], g: ShardGeometry, columns: ResultColumn[], attrs: { source?: string; scanShape?: Dims }): void {
   const n = shardPaths.length
   const dir = path.dirname(path.resolve(joinPath))
   const f = File.create(joinPath, { locking: false })
@@ -176,19 +252,26 @@ function writeJoin(joinPath: string, shardPaths: string[], columns: ResultColumn
     for (const c of all) {
       const rest = c.rowShape
       const zeros = rest.map(() => 0)
-      f.createVirtualDataset(c.name === INDEX ? INDEX : `${RESULTS}/${c.name}`, {
+      const ones = rest.map(() => 1)
+      const scanDims = g.grid ? g.tail : []
+      const dataset = c.name === INDEX ? `/${INDEX}` : `${RESULTS}/${c.name}`
+      f.createVirtualDataset(dataset, {
         dtype: c.dtype,
-        shape: [0, ...rest],
-        maxshape: [null, ...rest],
+        shape: [0, ...scanDims, ...rest],
+        maxshape: [null, ...scanDims, ...rest],
         fillValue: fillOf(c.dtype, c.name),
-        mappings: shardPaths.map((p, i) => ({
-          file: vdsName(path.relative(dir, path.resolve(p)) || '.'),
-          dataset: c.name === INDEX ? `/${INDEX}` : `${RESULTS}/${c.name}`,
-          vspace: { start: [i, ...zeros], stride: [n, ...rest.map(() => 1)], count: [null, ...rest.map(() => 1)], block: [1, ...rest] },
-          srcShape: [0, ...rest],
-          srcMaxshape: [null, ...rest],
-          srcspace: { start: [0, ...zeros], stride: [1, ...rest.map(() => 1)], count: [null, ...rest.map(() => 1)], block: [1, ...rest] },
-        })),
+        mappings: shardPaths.map((p, s) => {
+          const m = g.mapping(s)
+          const scanOnes = m.vspace.start.map(() => 1)
+          return {
+            file: vdsName(path.relative(dir, path.resolve(p)) || '.'),
+            dataset,
+            vspace: { start: [...m.vspace.start, ...zeros], stride: [...m.vspace.stride, ...ones], count: [...m.vspace.count, ...ones], block: [...scanOnes, ...rest] },
+            srcShape: [0, ...g.shardTail, ...rest],
+            srcMaxshape: [null, ...g.shardTail, ...rest],
+            srcspace: { start: [...m.srcspace.start, ...zeros], count: [...m.srcspace.count, ...ones], block: [...scanOnes, ...rest] },
+          }
+        }),
       })
     }
     f.setAttr(ATTR_COUNT, n)
@@ -210,6 +293,7 @@ export function joinResults(outputPath: string, shardPaths: readonly string[]): 
   const byIndex = new Map<number, string>()
   let count: number | null = null
   let columns: ResultColumn[] | null = null
+  let shardTail: number[] = []
   const attrs: { source?: string; scanShape?: Dims } = {}
   for (const p of shardPaths) {
     const { file } = openForReading(p, { swmr: 'auto', locking: false })
@@ -228,12 +312,14 @@ export function joinResults(outputPath: string, shardPaths: readonly string[]): 
         attrs.scanShape = Array.from(a.scan_shape as ArrayLike<number | bigint>, (v) => (Number(v) < 0 ? null : Number(v)))
       if (!columns) {
         columns = []
+        const index = file.dataset(INDEX)
+        shardTail = index.maxshape.slice(1) as number[]
         const walk = (group: string) => {
           for (const m of file.list(group)) {
             if (m.objectType === 'group') walk(m.path)
             else if (m.objectType === 'dataset') {
               const ds = file.dataset(m.path)
-              columns!.push({ name: m.path.slice(RESULTS.length + 1), dtype: ds.dtype as DType, rowShape: ds.maxshape.slice(1) as number[] })
+              columns!.push({ name: m.path.slice(RESULTS.length + 1), dtype: ds.dtype as DType, rowShape: ds.maxshape.slice(1 + shardTail.length) as number[] })
             }
           }
         }
@@ -246,6 +332,7 @@ export function joinResults(outputPath: string, shardPaths: readonly string[]): 
   const missing = Array.from({ length: count! }, (_, k) => k).filter((k) => !byIndex.has(k))
   if (missing.length) throw new H5Error(`joinResults: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} not given`, 'ERR_INVALID_ARG')
   const ordered = Array.from({ length: count! }, (_, k) => byIndex.get(k)!)
-  writeJoin(outputPath, ordered, columns!, attrs)
+  const tail = shardTail.length ? [...shardTail.slice(0, -1), shardTail[shardTail.length - 1] * count!] : []
+  writeJoin(outputPath, ordered, new ShardGeometry(tail, count!), columns!, attrs)
   return { shards: count!, columns: columns!.map((c) => c.name) }
 }

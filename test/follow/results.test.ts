@@ -183,6 +183,42 @@ with h5py.File(sys.argv[1], 'r') as f:
   }
 })
 
+test.each([
+  ['4×6 grid scan, 3 shards: the join is shaped like the scan', [4, 6], [4, 6]],
+  ['4×5 grid scan, 3 shards (5 columns do not divide among 3): the join is flat, in scan order', [4, 5], [20]],
+])('%s', async (_what, scanShape, joinShape) => {
+  const scan = path.join(dir, `grid-${scanShape.join('x')}.h5`)
+  const out = path.join(dir, `grid-${scanShape.join('x')}-results.h5`)
+  const total = scanShape[0] * scanShape[1]
+  const w = spawnWriter(scan, { scanShape, frameShape: [4, 4], rateHz: 200 })
+  const followers = [0, 1, 2].map((i) => spawnProcess(process.execPath, [CLI, 'follow', scan, '--output', out, '--timeout', '3', '--wait', '5', '--shard', `${i}/3`]))
+  expect(await Promise.all(followers.map((f) => f.exited))).toEqual([0, 0, 0])
+  expect(await w.exited).toBe(0)
+  const py = spawnPython(`
+import h5py, json, sys, numpy as np
+with h5py.File(sys.argv[1], 'r') as r, h5py.File(sys.argv[2], 'r') as s:
+    d = s['/entry/data/data']
+    sums = np.array([float(d[np.unravel_index(i, d.shape[:2])].astype(np.float64).sum()) for i in range(${total})])
+    print(json.dumps({'shape': list(r['index'].shape), 'index': r['index'][()].ravel().tolist(), 'sumsOk': bool(np.array_equal(r['results/entry/data/data/sum'][()].ravel(), sums)), 'shard0': list(h5py.File(sys.argv[3], 'r')['index'].shape)}))
+`, [out, scan, shardResultsPath(out, { index: 0, count: 3 })])
+  expect(await py.exited).toBe(0)
+  const got = JSON.parse(py.lines[0])
+  expect(got.shape).toEqual(joinShape)
+  expect(got.index).toEqual(Array.from({ length: total }, (_, i) => i))
+  expect(got.sumsOk).toBe(true)
+  expect(got.shard0).toEqual(joinShape.length === 2 ? [4, 2] : [7])
+  // Joined again from the shard files alone (h5swmr join), the same layout.
+  const again = path.join(dir, `grid-${scanShape.join('x')}-again.h5`)
+  joinResults(again, [2, 1, 0].map((i) => shardResultsPath(out, { index: i, count: 3 })))
+  const f = File.open(again, { swmr: false })
+  try {
+    expect(f.dataset('index').shape).toEqual(joinShape)
+    expect(Array.from(f.dataset('index').read() as BigInt64Array, Number)).toEqual(got.index)
+  } finally {
+    f.close()
+  }
+})
+
 test('h5swmr join: shards in any order, from another folder; shards missing, doubled or of different counts are refused', async () => {
   const sub = path.join(dir, 'join')
   fs.mkdirSync(sub)

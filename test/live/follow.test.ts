@@ -170,15 +170,20 @@ test('long run with buffer reuse: RSS stays flat', async () => {
   expect(s.rssGrowth!).toBeLessThan(10e6)
 }, 180000)
 
-test.each([1, 10])('latency with a %i ms poll interval (write time to yield)', async (pollInterval) => {
+test.each([
+  ['polling every 1 ms', 'poll', 1],
+  ['polling every 10 ms', 'poll', 10],
+  ['waking on writes (100 ms fallback)', 'auto', 100],
+] as const)('latency %s (write time to yield)', async (what, wake, pollInterval) => {
   const file = fresh('latency')
   const frames = scaled(400)
   const w = spawnWriter(file, { frames, frameShape: [64, 64], rateHz: 200, timestamps: true, frameDelay: 500 })
-  const r = spawnFollower(file, { pollInterval, latency: true, timeout: 3000 })
+  const r = spawnFollower(file, { pollInterval, wake, latency: true, timeout: 3000 })
   const s = await r.summary()
   expect(await w.exited).toBe(0)
   expectPerfect(s, frames)
-  console.log(`latency, poll ${pollInterval} ms: p50 ${s.latencyP50!.toFixed(2)} ms, p99 ${s.latencyP99!.toFixed(2)} ms`)
+  console.log(`latency, ${what}: p50 ${s.latencyP50!.toFixed(2)} ms, p99 ${s.latencyP99!.toFixed(2)} ms (${s.wake.woken} of ${s.wake.waits} waits ended by a write)`)
+  expect(s.wake.mode).toBe(wake === 'auto' ? 'inotify' : 'poll')
   // generous bounds: the machine is shared; the note reports the real figures
   expect(s.latencyP50!).toBeLessThan(pollInterval + 50)
   expect(s.latencyP99!).toBeLessThan(1000)
