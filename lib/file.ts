@@ -1,4 +1,5 @@
 import './dispose'
+import * as fs from 'node:fs'
 import * as posixPath from 'node:path/posix'
 import { Dataset, type DatasetOwner } from './dataset'
 import { H5Error } from './errors'
@@ -241,7 +242,8 @@ export class File extends Group {
    */
   get watchPath(): string {
     const fd = process.platform === 'linux' ? this.#native.info().fd : -1
-    return fd >= 0 ? `/proc/self/fd/${fd}` : this.filePath
+    const proc = `/proc/self/fd/${fd}`
+    return fd >= 0 && fs.existsSync(proc) ? proc : this.filePath // no /proc (a bare chroot): the path
   }
 
   /** The HDF5 file driver the file was opened with: `'h5swmr'` (reads) or `'sec2'`. */

@@ -24,17 +24,21 @@ export interface WakeStats {
  */
 export class FileWatch {
   readonly stats: WakeStats
-  #paths: string[]
+  #paths: () => string[]
   #watchers: fs.FSWatcher[] | null = null
   #natives: NativeFileWatch[] | null = null
   #changed = false
   #wake: (() => void) | null = null
 
-  constructor(paths: readonly string[], mode: WakeMode = 'auto') {
-    this.#paths = [...new Set(paths)]
+  /**
+   * `paths` is asked each time watching starts (first wait, or after `release`): paths like
+   * `/proc/self/fd/N` name whatever has that descriptor now.
+   */
+  constructor(paths: () => readonly string[], mode: WakeMode = 'auto') {
+    this.#paths = () => [...new Set(paths())]
     this.stats = { mode: mode === 'poll' ? 'poll' : 'inotify', reason: mode === 'poll' ? "wake: 'poll'" : null, waits: 0, woken: 0 }
     if (process.platform !== 'linux' && mode !== 'poll') this.#fallBack(`no inotify on ${process.platform}`)
-    else if (this.#paths.length === 0 && mode !== 'poll') this.#fallBack('no files to watch')
+    else if (this.#paths().length === 0 && mode !== 'poll') this.#fallBack('no files to watch')
   }
 
   get watching(): boolean {
@@ -47,7 +51,7 @@ export class FileWatch {
     if (!this.watching) return
     if (!this.#natives) {
       try {
-        this.#natives = this.#paths.map((p) => new native.NativeFileWatch(p))
+        this.#natives = this.#paths().map((p) => new native.NativeFileWatch(p))
       } catch (err) {
         this.#fallBack((err as Error).message)
       }
@@ -109,7 +113,7 @@ export class FileWatch {
   #startWatchers(): boolean {
     const watchers: fs.FSWatcher[] = []
     try {
-      for (const p of this.#paths) {
+      for (const p of this.#paths()) {
         // persistent: false: a follower's watch never keeps the process alive (its timer does, while waiting).
         const w = fs.watch(p, { persistent: false }, () => {
           this.#changed = true

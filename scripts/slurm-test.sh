@@ -110,10 +110,15 @@ for _ in $(seq 300); do
   [ "$running" -ge "$tasks" ] && break
   sleep 0.1
 done
-echo "slurm-test: $running of $tasks array tasks running; writer starts ($frames frames at max rate)"
-"$node" "$cli" simulate "$scan" --frames "$frames" --frame-shape 64x64 --rate max -q
+echo "slurm-test: $running of $tasks array tasks running; writer starts ($frames frames at 200 Hz)"
+"$node" "$cli" simulate "$scan" --frames "$frames" --frame-shape 64x64 --rate 200 -q
 wait "$sbatch_pid" || { echo "slurm-test: sbatch --wait failed: $(cat "$work/sbatch.log")" >&2; exit 1; }
-for t in $(seq 0 $((tasks - 1))); do sed "s/^/slurm-test: task $t: /" "$work/data/task-$t.out" | grep -v '^slurm-test: task [0-9]*:   ' ; done
+for t in $(seq 0 $((tasks - 1))); do
+  sed "s/^/slurm-test: task $t: /" "$work/data/task-$t.out" | grep -v '^slurm-test: task [0-9]*:   '
+  # Followed live: the task waited for the writer (and woke on its writes), not read a finished file.
+  grep -qE '^follow: woke on write \(inotify\): [0-9]+ of [1-9][0-9]* waits' "$work/data/task-$t.out" ||
+    { echo "slurm-test: task $t never waited for the writer: not a live follow" >&2; exit 1; }
+done
 
 # Every frame exactly once, in scan order, with the statistics of the frame h5py reads from the scan.
 "$node" -e '

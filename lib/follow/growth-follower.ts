@@ -108,7 +108,7 @@ export class GrowthFollower {
         this.#wakeTotals.waits += this.#watch.stats.waits
         this.#wakeTotals.woken += this.#watch.stats.woken
       }
-      this.#watch = new FileWatch(files, this.wake)
+      this.#watch = new FileWatch(() => files, this.wake)
       this.#watched = key
     }
     return this.#watch

@@ -126,8 +126,8 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
 
   #fileWatch(): FileWatch {
     if (!this.#watch) {
-      const files = [...this.keys, ...(this.finishedDataset ? [this.finishedDataset] : [])].map((d) => d.file.watchPath)
-      this.#watch = new FileWatch(files, this.wake)
+      const datasets = [...this.keys, ...(this.finishedDataset ? [this.finishedDataset] : [])]
+      this.#watch = new FileWatch(() => datasets.map((d) => d.file.watchPath), this.wake)
     }
     return this.#watch
   }
