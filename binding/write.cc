@@ -208,12 +208,14 @@ Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
 //   vspace: hyperslab, srcShape, srcMaxshape?, srcspace: hyperslab }] }): a VDS (HDF5 1.10) over
 // regions of source datasets, which need not exist yet. An unlimited count on both sides makes the
 // mapping grow with its source (the extent then follows the sources, H5D_VDS_LAST_AVAILABLE).
+// Nothing is opened afterwards: HDF5 1.14 opens the sources to learn the extent, and a source
+// still open for writing elsewhere makes that fail; readers open it (SWMR) when they want it.
 Napi::Value NativeFile::CreateVirtualDataset(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto file = Open(env);
   std::string path = info[0].As<Napi::String>();
   Napi::Object o = info[1].As<Napi::Object>();
-  auto ds = Guarded(env, [&]() {
+  Guarded(env, [&]() {
     CheckCreatable(*file, path);
     std::string dtype = o.Get("dtype").IsString() ? o.Get("dtype").As<Napi::String>().Utf8Value() : "";
     std::vector<hsize_t> shape = DimsOption(o.Get("shape"), "shape", false);
@@ -254,9 +256,8 @@ Napi::Value NativeFile::CreateVirtualDataset(const Napi::CallbackInfo& info) {
     hid_t id = H5Dcreate2(file->id, path.c_str(), type, space, lcpl, dcpl, H5P_DEFAULT);
     if (id < 0) ThrowHdf5("Cannot create virtual dataset '" + path + "' in '" + file->path + "'", "H5_WRITE_FAILED");
     H5Dclose(id);
-    return NativeDataset::OpenState(file, path);
   });
-  return NativeDataset::Wrap(env, ds);
+  return env.Undefined();
 }
 
 Napi::Value NativeDataset::Extend(const Napi::CallbackInfo& info) {

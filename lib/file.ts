@@ -167,8 +167,8 @@ export class Group {
     return this.file.createDataset(normalize(path, this.path), options)
   }
 
-  createVirtualDataset(path: string, options: VirtualDatasetOptions): Dataset {
-    return this.file.createVirtualDataset(normalize(path, this.path), options)
+  createVirtualDataset(path: string, options: VirtualDatasetOptions): void {
+    this.file.createVirtualDataset(normalize(path, this.path), options)
   }
 }
 
@@ -322,9 +322,12 @@ export class File extends Group {
     return this.#created(p, this.#native.createDataset(p, options))
   }
 
-  override createVirtualDataset(path: string, options: VirtualDatasetOptions): Dataset {
-    const p = normalize(path)
-    return this.#created(p, this.#native.createVirtualDataset(p, options))
+  /**
+   * Create a virtual dataset. Not opened here: HDF5 1.14 opens the sources to learn its extent, and
+   * a source another process still has open for writing refuses that; open it (SWMR) to read it.
+   */
+  override createVirtualDataset(path: string, options: VirtualDatasetOptions): void {
+    this.#native.createVirtualDataset(normalize(path), options)
   }
 
   #created(p: string, nativeDataset: NativeDataset): Dataset {

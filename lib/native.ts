@@ -155,7 +155,7 @@ export interface NativeFile {
   readAttrs(path: string): Record<string, unknown>
   writeAttr(path: string, name: string, value: unknown, dtype?: string): void
   createDataset(path: string, options: NativeCreateOptions): NativeDataset
-  createVirtualDataset(path: string, options: NativeVirtualOptions): NativeDataset
+  createVirtualDataset(path: string, options: NativeVirtualOptions): void
 }
 
 /** A regular hyperslab; `count` null = unlimited (the mapping grows with its source). */

@@ -93,7 +93,7 @@ test('the file renamed away and another put at its path: the follower keeps waki
 
 // A writer behind an overlay file system: it writes the upper layer's file, the follower reads the
 // same file through the overlay, where inotify reports nothing (as for a writer on another machine
-// of a network file system). Both run in a mount namespace of their own (a private tmpfs and overlay).
+// of a network file system). Both run in a user and mount namespace of their own (a tmpfs, an overlay).
 test('no events at all (writer under an overlay): the poll fallback alone gets every frame', async () => {
   const base = path.join(dir, 'overlay')
   fs.mkdirSync(base)
@@ -112,8 +112,9 @@ node "$ROOT/test/fixtures/follower.js" "$B/merged/scan.h5" '${followerOptions}'
 wait $writer
 echo "writer: $(tail -n 1 "$B/writer.log")"
 `
-  const unshare = process.getuid?.() === 0 ? ['-m'] : ['-r', '-m']
-  const p = spawnProcess('unshare', [...unshare, 'bash', '-c', script], { B: base, ROOT })
+  // A user namespace too: mounts made inside never propagate out (even from a chroot, whose root is
+  // no mount point and so cannot be made private), and no root is needed.
+  const p = spawnProcess('unshare', ['--user', '--map-root-user', '--mount', '--propagation', 'unchanged', 'bash', '-c', script], { B: base, ROOT })
   expect(await p.exited).toBe(0)
   expect(p.lines).toContain('writer: done 80')
   const s = JSON.parse(p.lines.find((l) => l.startsWith('{'))!) as FollowSummary
