@@ -100,6 +100,7 @@ test('no events at all (writer under an overlay): the poll fallback alone gets e
   const writerOptions = JSON.stringify({ frames: 80, frameShape: [16, 16], rateHz: 100 })
   const followerOptions = JSON.stringify({ wake: 'auto', pollInterval: 10, timeout: 5000, waitFor: 20000 })
   const script = `set -e
+trap 'umount "$B/merged" 2>/dev/null; umount "$B" 2>/dev/null' EXIT
 mount -t tmpfs tmpfs "$B"
 mkdir -p "$B/lower" "$B/upper" "$B/work" "$B/merged"
 mount -t overlay overlay -o lowerdir="$B/lower",upperdir="$B/upper",workdir="$B/work" "$B/merged"
@@ -112,9 +113,12 @@ node "$ROOT/test/fixtures/follower.js" "$B/merged/scan.h5" '${followerOptions}'
 wait $writer
 echo "writer: $(tail -n 1 "$B/writer.log")"
 `
-  // A user namespace too: mounts made inside never propagate out (even from a chroot, whose root is
-  // no mount point and so cannot be made private), and no root is needed.
-  const p = spawnProcess('unshare', ['--user', '--map-root-user', '--mount', '--propagation', 'unchanged', 'bash', '-c', script], { B: base, ROOT })
+  // A user namespace too where one can be made (mounts made inside never propagate out, and no root
+  // is needed); in a chroot, where the kernel refuses one, a mount namespace as root. A chroot's root
+  // is no mount point, so propagation is left unchanged, and the script unmounts what it mounted.
+  const launcher = `U="--user --map-root-user"; unshare $U --mount --propagation unchanged true 2>/dev/null || U=""
+exec unshare $U --mount --propagation unchanged bash -c "$S"`
+  const p = spawnProcess('bash', ['-c', launcher], { B: base, ROOT, S: script })
   expect(await p.exited).toBe(0)
   expect(p.lines).toContain('writer: done 80')
   const s = JSON.parse(p.lines.find((l) => l.startsWith('{'))!) as FollowSummary
