@@ -103,13 +103,15 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGINT', onSigint)
   const { file } = await openForReadingAsync(filePath, { swmr: 'auto', locking: false, waitFor, signal: stop.signal })
   const out = values.json ? process.stderr : process.stdout
+  const opened: { close(): void }[] = [] // what following opened besides the file (Eiger data files)
+  let source: DataSource | null = null
   try {
     const finishedDataset = values.finished ? file.dataset(values.finished) : undefined
     const common = { timeout, pollInterval, wake, signal: stop.signal, shard, finishedDataset, concurrency } as const
-    let source: DataSource
     if (!values.keys && !values.data) {
       const found = followScan(file, common)
       source = found.source
+      opened.push(...found.eiger)
       out.write(describe(found.discovery))
     } else {
       if (!values.keys || !values.data) throw usage('give both --keys and --data, or neither (the file then says what to follow)')
@@ -173,6 +175,8 @@ export async function run(argv: string[]): Promise<number> {
       out.write(`follow: results of ${results.frames} frames in ${results.path}${results.joinPath ? `, joined in ${results.joinPath}` : ''}\n`)
   } finally {
     process.removeListener('SIGINT', onSigint)
+    source?.close()
+    for (const o of opened) o.close()
     file.close()
   }
   return 0

@@ -121,6 +121,8 @@ interface Reader {
   reader: FrameSource
   /** The batch at which this reader was last refreshed. */
   batch: number
+  /** Made here (a virtual dataset's reader, which opens its source files): closed by close(). */
+  owned: boolean
 }
 
 type Plan = { label: string; reader: FrameSource; index: number; refresh: boolean; interleaved: boolean; buffer: AnyTypedArray | null }
@@ -172,10 +174,14 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     const rank = this.follower.scanRank
     const frOpts = { retryDelay: options.retryDelay }
     if (!datasets && !options.interleaved) throw new H5Error('No data specified to follow!', 'ERR_INVALID_ARG')
-    this.#datasets = Object.entries(datasets ?? {}).map(([label, ds]) => [label, { reader: frameSourceFor(ds, rank, frOpts), batch: -1 }])
+    const reader = (ds: Dataset | FrameSource): Reader => {
+      const r = frameSourceFor(ds, rank, frOpts)
+      return { reader: r, batch: -1, owned: r instanceof VirtualFrameReader && r !== ds }
+    }
+    this.#datasets = Object.entries(datasets ?? {}).map(([label, ds]) => [label, reader(ds)])
     this.#interleaved = Object.entries(options.interleaved ?? {}).map(([label, list]) => {
       if (list.length === 0) throw new H5Error(`interleaved '${label}' has no datasets`, 'ERR_INVALID_ARG')
-      return [label, list.map((ds) => ({ reader: frameSourceFor(ds, rank, frOpts), batch: -1 }))]
+      return [label, list.map(reader)]
     })
     if (this.#datasets.length === 0 && this.#interleaved.length === 0)
       throw new H5Error('No data specified to follow!', 'ERR_INVALID_ARG')
@@ -193,6 +199,21 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     if (concurrency > 1 && this.#latestOnly)
       throw new H5Error('latestOnly reads only the newest frame: it cannot read ahead with concurrency > 1', 'ERR_INVALID_ARG')
     this.#concurrency = concurrency
+  }
+
+  /**
+   * Close what this DataSource opened itself (the source files of virtual datasets it reads
+   * through) and stop watching for writes. The datasets, files and frame sources you gave stay open:
+   * they are yours.
+   */
+  close(): void {
+    for (const r of [...this.#datasets.map(([, r]) => r), ...this.#interleaved.flatMap(([, rs]) => rs)])
+      if (r.owned) (r.reader as VirtualFrameReader).close()
+    this.follower.release?.()
+  }
+
+  [Symbol.dispose](): void {
+    this.close()
   }
 
   /** Indices whose frames async iteration keeps in flight. */

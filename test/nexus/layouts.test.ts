@@ -54,7 +54,8 @@ describe('virtual datasets', () => {
     const out = path.join(sub(), 'top.h5')
     const w = spawnProcess(PYTHON, [BEAMLINE, 'vds_live', out, JSON.stringify({ per: 15, rate: 300 })])
     await w.waitFor('ready')
-    const { source, discovery } = followScan(File.open(out, { swmr: true, locking: false }), { timeout: 3000, pollInterval: 2 })
+    const top = File.open(out, { swmr: true, locking: false })
+    const { source, discovery } = followScan(top, { timeout: 3000, pollInterval: 2 })
     expect(discovery.data).toEqual([expect.objectContaining({ path: '/entry/data/data', kind: 'virtual', rule: 'NXdata@signal' })])
     expect(discovery.keys.map((k) => k.path)).toEqual(['/entry/keys/uid'])
     const seen: number[] = []
@@ -65,6 +66,12 @@ describe('virtual datasets', () => {
     expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i))
     expect(source.isScanFinished()).toBe(true)
     await w.exited
+    // The source files the DataSource opened are its to close; the top file is ours.
+    const before = File.openObjectCount()
+    source.close()
+    expect(File.openObjectCount()).toBeLessThan(before)
+    top.close()
+    expect(File.openObjectCount()).toBe(0)
   })
 })
 
@@ -105,13 +112,15 @@ describe('Eiger master files', () => {
     const master = path.join(d, 'live_master.h5')
     await python('eiger_master', master, { n_files: 3, per: 10 })
     const f = File.open(master, { swmr: false })
-    const { source, keyless, discovery } = followScan(f, { timeout: 3000, pollInterval: 2 })
+    const { source, keyless, discovery, eiger } = followScan(f, { timeout: 3000, pollInterval: 2 })
     expect(keyless).toBe(true)
     expect(discovery.notes.join()).toMatch(/no key datasets: following falls back to the growth of the data/)
     expect(discovery.data[0]).toMatchObject({ kind: 'eiger', path: '/entry/data' })
     expect(await followEigerWriter(source, master)).toEqual(Array.from({ length: 30 }, (_, i) => i))
     expect(source.isScanFinished()).toBe(true) // nimages reached
+    for (const e of eiger) e.close()
     f.close()
+    expect(File.openObjectCount()).toBe(0)
   })
 
   test('live, with image_nr_high stale (0, as created): the extent of the file being written decides', async () => {
@@ -119,8 +128,9 @@ describe('Eiger master files', () => {
     const master = path.join(d, 'stale_master.h5')
     await python('eiger_master', master, { n_files: 3, per: 10 })
     const f = File.open(master, { swmr: false })
-    const { source } = followScan(f, { timeout: 3000, pollInterval: 2 })
+    const { source, eiger: followed } = followScan(f, { timeout: 3000, pollInterval: 2 })
     expect(await followEigerWriter(source, master, { staleHigh: true })).toEqual(Array.from({ length: 30 }, (_, i) => i))
+    for (const e of followed) e.close()
     // Complete now, opened afresh: high < low is still not believed; each file is as long as it is.
     const again = File.open(master, { swmr: false })
     const eiger = new EigerFrames(again)
@@ -130,6 +140,7 @@ describe('Eiger master files', () => {
     eiger.close()
     again.close()
     f.close()
+    expect(File.openObjectCount()).toBe(0)
   })
 
   test('a data file that never appears: waited for, then H5_NOT_FOUND naming it', async () => {
