@@ -1,4 +1,5 @@
 #include "dataset.h"
+#include "reader_driver.h"
 
 #include <algorithm>
 #include <vector>
@@ -39,6 +40,7 @@ Napi::Function NativeDataset::Define(Napi::Env env) {
                      {
                          InstanceMethod<&NativeDataset::Close>("close"),
                          InstanceMethod<&NativeDataset::GetInfo>("info"),
+                         InstanceMethod<&NativeDataset::FileDescriptor>("fileDescriptor"),
                          InstanceMethod<&NativeDataset::GetShape>("shape"),
                          InstanceMethod<&NativeDataset::Refresh>("refresh"),
                          InstanceMethod<&NativeDataset::ReadInto>("readInto"),
@@ -314,6 +316,31 @@ Napi::Value NativeDataset::ChunkCache(const Napi::CallbackInfo& info) {
     o.Set("w0", w0);
     return o;
   });
+}
+
+
+// fileDescriptor() -> the descriptor of the file this dataset's data is in (the target of an
+// external link, not the file it was opened through), for watching the writer's writes; -1 when
+// the file is not read through a POSIX descriptor (sec2 or ours) or the dataset is virtual.
+Napi::Value NativeDataset::FileDescriptor(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  int fd = -1;
+  {
+    Hdf5Lock lock;
+    ScopedId dcpl(H5Dget_create_plist(ds->id), H5Pclose);
+    bool isVirtual = dcpl.valid() && H5Pget_layout(dcpl) == H5D_VIRTUAL;
+    ScopedId fid(isVirtual ? -1 : H5Iget_file_id(ds->id), H5Fclose);
+    if (fid.valid()) {
+      ScopedId fapl(H5Fget_access_plist(fid), H5Pclose);
+      hid_t driver = fapl.valid() ? H5Pget_driver(fapl) : -1;
+      void* handle = nullptr;
+      if ((driver == H5FD_SEC2 || driver == ReaderDriver()) && H5Fget_vfd_handle(fid, H5P_DEFAULT, &handle) >= 0 && handle)
+        fd = *static_cast<int*>(handle);
+    }
+    H5Eclear2(H5E_DEFAULT);
+  }
+  return Napi::Number::New(env, fd);
 }
 
 }  // namespace h5swmr

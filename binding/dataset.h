@@ -38,6 +38,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset> {
   Napi::Value ReadAttrs(const Napi::CallbackInfo& info);
   // virtual.cc
   Napi::Value VirtualMapping(const Napi::CallbackInfo& info);
+  Napi::Value FileDescriptor(const Napi::CallbackInfo& info);
   // write.cc
   Napi::Value Extend(const Napi::CallbackInfo& info);
   Napi::Value Write(const Napi::CallbackInfo& info);

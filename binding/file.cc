@@ -174,16 +174,6 @@ Napi::Value NativeFile::GetInfo(const Napi::CallbackInfo& info) {
   o.Set("driver", state_ ? state_->driver : "");
   o.Set("closed", closed);
   o.Set("released", !state_ || state_->released);
-  // The descriptor the file driver reads through (sec2 and ours), for watching the very inode open
-  // here (/proc/self/fd/N) even after the path is renamed or replaced; -1 when unknown.
-  int fd = -1;
-  if (!closed) {
-    Hdf5Lock lock;
-    void* handle = nullptr;
-    if (H5Fget_vfd_handle(state_->id, H5P_DEFAULT, &handle) >= 0 && handle) fd = *static_cast<int*>(handle);
-    H5Eclear2(H5E_DEFAULT);
-  }
-  o.Set("fd", fd);
   return o;
 }
 

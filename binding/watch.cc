@@ -1,13 +1,15 @@
-// NativeFileWatch(path): inotify on one file's inode (it stays on the file a follower has open when
-// the path is renamed or replaced). wait(ms) blocks this thread until the file is written or ms pass;
-// drain() says whether anything was written since the last call. Linux only: elsewhere (and when
-// inotify is out of instances or watches) the constructor fails and followers poll.
+// NativeFileWatch(paths): one inotify descriptor watching each file's inode (it stays on the file a
+// follower has open when the path is renamed or replaced). wait(ms) blocks this thread until one of
+// the files is written or ms pass; drain() says whether anything was written since the last call.
+// Linux only: elsewhere (and when inotify is out of instances or watches) the constructor fails
+// and followers poll.
 #include "watch.h"
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #ifdef __linux__
 #include <poll.h>
@@ -25,24 +27,33 @@ class NativeFileWatch : public Napi::ObjectWrap<NativeFileWatch> {
  public:
   explicit NativeFileWatch(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeFileWatch>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsString()) {
-      throw Napi::TypeError::New(env, "NativeFileWatch(path: string)");
+    if (info.Length() < 1 || !info[0].IsArray())
+      throw Napi::TypeError::New(env, "NativeFileWatch(paths: string[])");
+    Napi::Array list = info[0].As<Napi::Array>();
+    std::vector<std::string> paths;
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      if (!list.Get(i).IsString()) throw Napi::TypeError::New(env, "NativeFileWatch(paths: string[])");
+      paths.push_back(list.Get(i).As<Napi::String>());
     }
-    std::string path = info[0].As<Napi::String>();
 #ifdef __linux__
+    int e = 0;
+    std::string failed;
     fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (fd_ >= 0 && inotify_add_watch(fd_, path.c_str(), IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVE_SELF | IN_DELETE_SELF) < 0) {
-      int e = errno;
-      close(fd_);
-      fd_ = -1;
-      errno = e;
+    if (fd_ < 0) e = errno;
+    for (size_t i = 0; fd_ >= 0 && i < paths.size(); i++) {
+      if (inotify_add_watch(fd_, paths[i].c_str(), IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVE_SELF | IN_DELETE_SELF) < 0) {
+        e = errno;
+        failed = paths[i];
+        CloseFd();
+      }
     }
-    if (fd_ < 0) {
-      int e = errno;
-      Guarded(env, [&]() { Fail(e == ENOENT ? "ENOENT" : "ERR_WATCH", "Cannot watch '" + path + "' for writes (inotify: " + std::strerror(e) + ")"); });
-    }
+    if (fd_ < 0)
+      Guarded(env, [&]() {
+        Fail(e == ENOENT ? "ENOENT" : "ERR_WATCH", "Cannot watch " + (failed.empty() ? std::string("files") : "'" + failed + "'") +
+                                                       " for writes (inotify: " + std::strerror(e) + ")");
+      });
 #else
-    Guarded(env, [&]() { Fail("ERR_WATCH", "Cannot watch '" + path + "' for writes: no inotify on this system"); });
+    Guarded(env, [&]() { Fail("ERR_WATCH", "Cannot watch files for writes: no inotify on this system"); });
 #endif
   }
 

@@ -53,22 +53,31 @@ void CheckCreatable(const FileState& file, const std::string& path) {
 
 // fillValue: a number (converted by HDF5 to the dataset's type), a bigint, or a boolean.
 void SetFillValue(hid_t dcpl, hid_t type, const std::string& dtype, const Napi::Value& fill) {
+  herr_t status = 0;
   if (fill.IsNumber()) {
     double v = fill.As<Napi::Number>().DoubleValue();
     if (dtype == "bool") {
       int8_t b = v != 0;
-      H5Pset_fill_value(dcpl, type, &b);
+      status = H5Pset_fill_value(dcpl, type, &b);
     } else {
-      H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &v);
+      status = H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &v);
     }
   } else if (fill.IsBigInt()) {
-    bool lossless;
-    int64_t v = fill.As<Napi::BigInt>().Int64Value(&lossless);
-    H5Pset_fill_value(dcpl, H5T_NATIVE_INT64, &v);
+    // uint64 fills past 2^63 keep their bits through the unsigned type.
+    bool lossless = false;
+    if (dtype == "uint64") {
+      uint64_t v = fill.As<Napi::BigInt>().Uint64Value(&lossless);
+      status = H5Pset_fill_value(dcpl, H5T_NATIVE_UINT64, &v);
+    } else {
+      int64_t v = fill.As<Napi::BigInt>().Int64Value(&lossless);
+      status = H5Pset_fill_value(dcpl, H5T_NATIVE_INT64, &v);
+    }
+    if (!lossless) Fail("ERR_INVALID_ARG", "fillValue does not fit in a 64-bit integer of the dataset's sign");
   } else if (fill.IsBoolean()) {
     int8_t b = fill.As<Napi::Boolean>().Value();
-    H5Pset_fill_value(dcpl, type, &b);
+    status = H5Pset_fill_value(dcpl, type, &b);
   }
+  if (status < 0) ThrowHdf5("Cannot set the fill value", "ERR_INVALID_ARG");
 }
 
 // A regular hyperslab from { start, stride?, count (null = unlimited), block? } on `space`, which
@@ -223,6 +232,8 @@ Napi::Value NativeFile::CreateVirtualDataset(const Napi::CallbackInfo& info) {
     if (maxshape.empty()) maxshape = shape;
     if (shape.empty() || maxshape.size() != shape.size())
       Fail("ERR_INVALID_ARG", "a virtual dataset needs a shape of at least one dimension, and maxshape one entry per dimension");
+    for (size_t i = 0; i < shape.size(); i++)
+      if (maxshape[i] != H5S_UNLIMITED && maxshape[i] < shape[i]) Fail("ERR_INVALID_ARG", "maxshape is smaller than shape");
     if (!o.Get("mappings").IsArray()) Fail("ERR_INVALID_ARG", "mappings must be an array");
     Napi::Array mappings = o.Get("mappings").As<Napi::Array>();
 
@@ -242,6 +253,8 @@ Napi::Value NativeFile::CreateVirtualDataset(const Napi::CallbackInfo& info) {
       if (srcMax.empty()) srcMax = srcShape;
       if (srcShape.empty() || srcMax.size() != srcShape.size())
         Fail("ERR_INVALID_ARG", what + " needs srcShape (and srcMaxshape, one entry per dimension)");
+      for (size_t d = 0; d < srcShape.size(); d++)
+        if (srcMax[d] != H5S_UNLIMITED && srcMax[d] < srcShape[d]) Fail("ERR_INVALID_ARG", what + ": srcMaxshape is smaller than srcShape");
       ScopedId vspace(H5Scopy(space), H5Sclose);
       SelectHyperslab(vspace, m.Get("vspace"), shape, what + ".vspace");
       ScopedId srcspace(H5Screate_simple(static_cast<int>(srcShape.size()), srcShape.data(), srcMax.data()), H5Sclose);

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs'
 import './dispose'
 import { H5Error } from './errors'
 import { arrayConstructor } from './dtype'
@@ -288,6 +289,18 @@ export class Dataset {
    * For a virtual dataset (`layout === 'virtual'`): which region maps to which source dataset, with
    * the selections on both sides. `null` for other layouts.
    */
+  /**
+   * A path to the file this dataset's data is in, for watching its writer: on Linux
+   * `/proc/self/fd/N` of the descriptor it is read through (the target of an external link, not the
+   * file it was opened by; the same inode even if the path is renamed or replaced), else that file's
+   * path; null when there is no one file to watch (a virtual dataset: its writes land in its sources).
+   */
+  get watchPath(): string | null {
+    const fd = this.#native.fileDescriptor()
+    if (fd >= 0 && process.platform === 'linux' && fs.existsSync(`/proc/self/fd/${fd}`)) return `/proc/self/fd/${fd}`
+    return this.layout === 'virtual' ? null : fd >= 0 ? this.file.filePath : null
+  }
+
   virtualMapping(): NativeVirtualMapping[] | null {
     return this.#native.virtualMapping()
   }

@@ -1,5 +1,4 @@
 import './dispose'
-import * as fs from 'node:fs'
 import * as posixPath from 'node:path/posix'
 import { Dataset, type DatasetOwner } from './dataset'
 import { H5Error } from './errors'
@@ -234,16 +233,6 @@ export class File extends Group {
   get isSwmr(): boolean {
     const info = this.#native.info()
     return info.swmrRead || info.swmrWriting
-  }
-
-  /**
-   * A path to the file this object has open, for watching it: on Linux `/proc/self/fd/N` (the same
-   * inode even after the path is renamed or replaced under it), else the path it was opened by.
-   */
-  get watchPath(): string {
-    const fd = process.platform === 'linux' ? this.#native.info().fd : -1
-    const proc = `/proc/self/fd/${fd}`
-    return fd >= 0 && fs.existsSync(proc) ? proc : this.filePath // no /proc (a bare chroot): the path
   }
 
   /** The HDF5 file driver the file was opened with: `'h5swmr'` (reads) or `'sec2'`. */

@@ -32,8 +32,6 @@ export interface NativeFileInfo {
   driver: string
   closed: boolean
   released: boolean
-  /** The driver's file descriptor, -1 when unknown. */
-  fd: number
 }
 
 export interface NativeFilter {
@@ -127,6 +125,8 @@ export interface NativeVirtualMapping {
 
 export interface NativeDataset {
   virtualMapping(): NativeVirtualMapping[] | null
+  /** The descriptor of the file the data is in (an external link's target), -1 if none to watch. */
+  fileDescriptor(): number
   close(): void
   info(): NativeDatasetInfo
   shape(): number[]
@@ -209,7 +209,7 @@ export interface NativeDecodeTesting {
   setFetchBatchBytes(bytes: number): number
 }
 
-/** inotify on one file, for the synchronous followers (see lib/watch.ts). */
+/** inotify on some files (one descriptor), for the synchronous followers (see lib/watch.ts). */
 export interface NativeFileWatch {
   /** Block until the file is written or `ms` pass; true when written. */
   wait(ms: number): boolean
@@ -220,7 +220,7 @@ export interface NativeFileWatch {
 
 export interface NativeAddon {
   NativeFile: new (path: string, mode: 'r' | 'a' | 'w' | 'x', options: object) => NativeFile
-  NativeFileWatch: new (path: string) => NativeFileWatch
+  NativeFileWatch: new (paths: string[]) => NativeFileWatch
   setErrorClass(cls: typeof H5Error): void
   openObjectCount(): number
   libraryInfo(): NativeLibraryInfo

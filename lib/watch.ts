@@ -16,6 +16,11 @@ export interface WakeStats {
   /** Waits for the writer, and how many of them a write ended before the poll interval. */
   waits: number
   woken: number
+  /**
+   * Polls after a wait that no write ended which found new frames: writes the watch did not hear
+   * (a writer on another machine, or behind an overlay); each cost up to a poll interval.
+   */
+  missed: number
 }
 
 /**
@@ -26,19 +31,33 @@ export class FileWatch {
   readonly stats: WakeStats
   #paths: () => string[]
   #watchers: fs.FSWatcher[] | null = null
-  #natives: NativeFileWatch[] | null = null
+  #native: NativeFileWatch | null = null
   #changed = false
+  #timedOut = false
   #wake: (() => void) | null = null
 
   /**
    * `paths` is asked each time watching starts (first wait, or after `release`): paths like
    * `/proc/self/fd/N` name whatever has that descriptor now.
    */
-  constructor(paths: () => readonly string[], mode: WakeMode = 'auto') {
-    this.#paths = () => [...new Set(paths())]
-    this.stats = { mode: mode === 'poll' ? 'poll' : 'inotify', reason: mode === 'poll' ? "wake: 'poll'" : null, waits: 0, woken: 0 }
-    if (process.platform !== 'linux' && mode !== 'poll') this.#fallBack(`no inotify on ${process.platform}`)
-    else if (this.#paths().length === 0 && mode !== 'poll') this.#fallBack('no files to watch')
+  constructor(paths: () => readonly (string | null)[], mode: WakeMode = 'auto') {
+    // null: a dataset whose writes cannot be watched (a virtual dataset's land in its sources).
+    this.#paths = () => {
+      const list = paths()
+      if (list.some((p) => p === null)) throw new Error('a dataset waited on has no one file to watch (a virtual dataset, or a file driver without a descriptor)')
+      return [...new Set(list as string[])]
+    }
+    this.stats = { mode: mode === 'poll' ? 'poll' : 'inotify', reason: mode === 'poll' ? "wake: 'poll'" : null, waits: 0, woken: 0, missed: 0 }
+    if (mode === 'poll') return
+    if (process.platform !== 'linux') {
+      this.#fallBack(`no inotify on ${process.platform}`)
+      return
+    }
+    try {
+      if (this.#paths().length === 0) this.#fallBack('no files to watch')
+    } catch (err) {
+      this.#fallBack((err as Error).message)
+    }
   }
 
   get watching(): boolean {
@@ -49,15 +68,15 @@ export class FileWatch {
   armSync(): void {
     this.#changed = false
     if (!this.watching) return
-    if (!this.#natives) {
+    if (!this.#native) {
       try {
-        this.#natives = this.#paths().map((p) => new native.NativeFileWatch(p))
+        this.#native = new native.NativeFileWatch(this.#paths())
       } catch (err) {
         this.#fallBack((err as Error).message)
       }
       return
     }
-    for (const w of this.#natives) w.drain()
+    this.#native.drain()
   }
 
   /** Before an asynchronous poll: watch with fs.watch (if not yet), forget earlier writes. */
@@ -68,20 +87,22 @@ export class FileWatch {
 
   /** Block this thread until a watched file is written, or `ms` pass. */
   waitSync(ms: number, sleep: (ms: number) => void): void {
-    if (!this.watching || !this.#natives) return sleep(ms) // not armed: poll
+    if (!this.watching || !this.#native) return sleep(ms) // not armed: poll
     this.stats.waits++
-    // One file: poll(2) on it. Several (rare: keys in other files): the first waits, the others are checked.
-    const woken = this.#natives[0].wait(ms) || this.#natives.slice(1).some((w) => w.drain())
+    const woken = this.#native.wait(ms)
     if (woken) this.stats.woken++
+    this.#timedOut = !woken
   }
 
   /** Wait until a watched file is written, `ms` pass, or `signal` aborts. */
   waitAsync(ms: number, signal: AbortSignal | undefined, sleep: (ms: number, signal?: AbortSignal) => Promise<void>): Promise<void> {
     if (!this.watching || !this.#watchers || signal?.aborted) return sleep(ms, signal) // not armed: poll
     this.stats.waits++
+    this.#timedOut = true
     if (this.#changed) {
       this.#changed = false
       this.stats.woken++
+      this.#timedOut = false
       return Promise.resolve()
     }
     return new Promise((resolve) => {
@@ -92,6 +113,7 @@ export class FileWatch {
         if (woken) {
           this.#changed = false
           this.stats.woken++
+          this.#timedOut = false
         }
         resolve()
       }
@@ -102,12 +124,18 @@ export class FileWatch {
     })
   }
 
+  /** After a poll: `found` new frames. Found after a wait no write ended, the watch missed a write. */
+  afterPoll(found: boolean): void {
+    if (found && this.#timedOut) this.stats.missed++
+    this.#timedOut = false
+  }
+
   /** Stop watching until the next wait (a follow that ended holds no inotify watch). */
   release(): void {
     for (const w of this.#watchers ?? []) w.close()
-    for (const w of this.#natives ?? []) w.close()
+    this.#native?.close()
     this.#watchers = null
-    this.#natives = null
+    this.#native = null
   }
 
   #startWatchers(): boolean {

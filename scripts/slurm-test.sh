@@ -20,9 +20,16 @@ work="$(mktemp -d /tmp/h5swmr-slurm.XXXXXX)"
 chmod 755 "$work"
 mkdir -p "$work/state" "$work/spool" "$work/munge" "$work/data"
 pids=()
+undo=() # changes to the host, undone on the way out
 stop() {
   local rc=$?
-  SLURM_CONF="$work/slurm.conf" scontrol shutdown >/dev/null 2>&1 || true
+  export SLURM_CONF="$work/slurm.conf"
+  # A job still running (a failed run): cancel it and let its tasks go before the daemons do.
+  if [ -f "$work/sbatch.log" ] && jobid="$(grep -oE '^[0-9]+' "$work/sbatch.log" | head -n 1)" && [ -n "$jobid" ]; then
+    scancel "$jobid" >/dev/null 2>&1 || true
+    for _ in $(seq 50); do [ -z "$(squeue -h -j "$jobid" 2>/dev/null)" ] && break; sleep 0.1; done
+  fi
+  scontrol shutdown >/dev/null 2>&1 || true
   for f in slurmd slurmctld munged; do
     [ -f "$work/$f.pid" ] || continue
     local pid
@@ -34,6 +41,7 @@ stop() {
   if [ "$rc" -ne 0 ]; then
     for log in "$work"/*.log "$work"/data/task-*.out; do [ -f "$log" ] && { echo "--- $log"; tail -n 30 "$log"; }; done
   fi
+  for u in "${undo[@]}"; do eval "$u" || true; done
   rm -rf "$work"
   exit "$rc"
 }
@@ -41,8 +49,15 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 
 # slurmd on Debian 12 asks for the cgroup file system even with proctrack/linuxproc and task/none.
-mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup
-getent hosts localhost >/dev/null || echo "127.0.0.1 localhost" >>/etc/hosts
+if ! mountpoint -q /sys/fs/cgroup; then
+  mount -t cgroup2 none /sys/fs/cgroup
+  undo+=("umount /sys/fs/cgroup")
+fi
+if ! getent hosts localhost >/dev/null; then
+  cp /etc/hosts "$work/hosts.orig"
+  echo "127.0.0.1 localhost" >>/etc/hosts
+  undo+=("cat '$work/hosts.orig' > /etc/hosts")
+fi
 
 # munge: our own socket and key, so a munged already on the machine is left alone.
 dd if=/dev/urandom of="$work/munge/munge.key" bs=1024 count=1 status=none
@@ -84,10 +99,12 @@ EOF
 export SLURM_CONF="$work/slurm.conf"
 slurmctld
 slurmd -N localhost
+ready=""
 for _ in $(seq 100); do
-  sinfo -h -o %T 2>/dev/null | grep -qE '^(idle|mixed|allocated)' && break
+  sinfo -h -o %T 2>/dev/null | grep -qE '^(idle|mixed|allocated)' && { ready=1; break; }
   sleep 0.2
 done
+[ -n "$ready" ] || { echo "slurm-test: the node did not come up (slurmctld/slurmd logs follow)" >&2; exit 1; }
 sinfo -h -o '%P %D %T %c' | sed 's/^/slurm-test: partition /'
 
 scan="$work/data/scan.h5"
@@ -105,16 +122,19 @@ sbatch --wait --parsable "$work/follow.sbatch" >"$work/sbatch.log" 2>&1 &
 sbatch_pid=$!
 pids+=("$sbatch_pid")
 # The writer starts once every task runs, so each follows the scan live.
+running=0
 for _ in $(seq 300); do
-  running="$(squeue -h -t RUNNING -n h5swmr-follow 2>/dev/null | wc -l)"
+  running="$( (squeue -h -t RUNNING -n h5swmr-follow 2>/dev/null || true) | wc -l)"
   [ "$running" -ge "$tasks" ] && break
   sleep 0.1
 done
+[ "$running" -ge "$tasks" ] || { echo "slurm-test: only $running of $tasks array tasks started" >&2; exit 1; }
 echo "slurm-test: $running of $tasks array tasks running; writer starts ($frames frames at 200 Hz)"
 "$node" "$cli" simulate "$scan" --frames "$frames" --frame-shape 64x64 --rate 200 -q
 wait "$sbatch_pid" || { echo "slurm-test: sbatch --wait failed: $(cat "$work/sbatch.log")" >&2; exit 1; }
 for t in $(seq 0 $((tasks - 1))); do
-  sed "s/^/slurm-test: task $t: /" "$work/data/task-$t.out" | grep -v '^slurm-test: task [0-9]*:   '
+  [ -s "$work/data/task-$t.out" ] || { echo "slurm-test: task $t wrote no output" >&2; exit 1; }
+  sed "s/^/slurm-test: task $t: /" "$work/data/task-$t.out" | grep -v '^slurm-test: task [0-9]*:   ' || true
   # Followed live: the task waited for the writer (and woke on its writes), not read a finished file.
   grep -qE '^follow: woke on write \(inotify\): [0-9]+ of [1-9][0-9]* waits' "$work/data/task-$t.out" ||
     { echo "slurm-test: task $t never waited for the writer: not a live follow" >&2; exit 1; }

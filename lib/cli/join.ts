@@ -7,9 +7,10 @@ export const help = `Usage: h5swmr join OUT SHARD_FILE...
 
 Join the result files written by 'h5swmr follow --shard I/N --output FILE' (FILE.shardI-of-N.h5) into
 OUT: one virtual dataset per result (/index, /results/...) that reads the frames in scan order. The
-shards may still be writing: the virtual datasets grow with them, and rows a shard has not written
-yet read as NaN (index -1). Shard 0 already writes this join at FILE when it starts; use this command
-when shard 0 did not run, or to join copies moved elsewhere.
+shards may still be writing (each must have written its first frame): the virtual datasets grow
+with them, and what a shard has not written yet reads as NaN (integer results 0, the index -1).
+Shard 0 already writes this join at FILE when it starts; use this command when shard 0 did not run,
+or to join copies moved elsewhere.
 
 Options:
   -h, --help        this help

@@ -13,7 +13,7 @@ export interface GrowingSource {
   /** Re-read extents (opening files that appeared); returns the number of frames available. */
   available(): number
   /** The files whose writes mean new frames (for wake on write); without it the follower polls. */
-  watchFiles?(): string[]
+  watchFiles?(): (string | null)[]
 }
 
 export interface GrowthFollowerOptions extends TimingOptions {
@@ -41,7 +41,7 @@ export class GrowthFollower {
   readonly #source: GrowingSource
   #watch: FileWatch | null = null
   #watched = ''
-  #wakeTotals = { waits: 0, woken: 0 }
+  #wakeTotals = { waits: 0, woken: 0, missed: 0 }
 
   constructor(source: GrowingSource, options: GrowthFollowerOptions = {}) {
     const t = resolveTiming(options)
@@ -89,7 +89,7 @@ export class GrowthFollower {
     const s = this.#watch?.stats
     const mode = this.wake === 'poll' ? 'poll' : s?.mode ?? (this.#source.watchFiles ? 'inotify' : 'poll')
     const reason = this.wake === 'poll' ? "wake: 'poll'" : s?.reason ?? (this.#source.watchFiles ? null : 'the source names no files to watch')
-    return { mode, reason, waits: this.#wakeTotals.waits + (s?.waits ?? 0), woken: this.#wakeTotals.woken + (s?.woken ?? 0) }
+    return { mode, reason, waits: this.#wakeTotals.waits + (s?.waits ?? 0), woken: this.#wakeTotals.woken + (s?.woken ?? 0), missed: this.#wakeTotals.missed + (s?.missed ?? 0) }
   }
 
   /** Stop watching files (iteration does this when it ends). */
@@ -107,6 +107,7 @@ export class GrowthFollower {
         this.#watch.release()
         this.#wakeTotals.waits += this.#watch.stats.waits
         this.#wakeTotals.woken += this.#watch.stats.woken
+        this.#wakeTotals.missed += this.#watch.stats.missed
       }
       this.#watch = new FileWatch(() => files, this.wake)
       this.#watched = key
@@ -123,6 +124,7 @@ export class GrowthFollower {
       const watch = this.#fileWatch()
       if (watch?.watching) yield armWatch(watch)
       const hit = this.#poll(start)
+      if (watch?.watching) watch.afterPoll(hit !== null && !hit.done)
       if (hit) {
         if (hit.done) this.release()
         return hit

@@ -127,7 +127,7 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
   #fileWatch(): FileWatch {
     if (!this.#watch) {
       const datasets = [...this.keys, ...(this.finishedDataset ? [this.finishedDataset] : [])]
-      this.#watch = new FileWatch(() => datasets.map((d) => d.file.watchPath), this.wake)
+      this.#watch = new FileWatch(() => datasets.map((d) => d.watchPath), this.wake)
     }
     return this.#watch
   }
@@ -230,6 +230,7 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
       if (wake) yield armWatch(watch) // a write from here on ends the wait below at once
       yield* this.#poll()
       k = this.#peek()
+      if (wake) watch.afterPoll(k >= 0)
       if (k >= 0) {
         this.currentKey = k
         return { value: k, done: false }

@@ -265,7 +265,7 @@ function writeJoin(joinPath: string, shardPaths: string[], g: ShardGeometry, col
           const scanOnes = m.vspace.start.map(() => 1)
           return {
             file: vdsName(path.relative(dir, path.resolve(p)) || '.'),
-            dataset,
+            dataset: vdsName(dataset),
             vspace: { start: [...m.vspace.start, ...zeros], stride: [...m.vspace.stride, ...ones], count: [...m.vspace.count, ...ones], block: [...scanOnes, ...rest] },
             srcShape: [0, ...g.shardTail, ...rest],
             srcMaxshape: [null, ...g.shardTail, ...rest],
@@ -285,8 +285,9 @@ function writeJoin(joinPath: string, shardPaths: string[], g: ShardGeometry, col
 /**
  * Join shard result files (written by ResultsWriter, live or finished) at `outputPath`: a virtual
  * dataset per result, reading in scan order. The files may be given in any order: each records its
- * shard, and together they must be shards 0…n-1 of one n. The result names and types are read from
- * the first file that has written a frame.
+ * shard, and together they must be shards 0…n-1 of one n. Each must have written its first frame
+ * (a shard's datasets and attributes are made then); the result names, types and layout are read
+ * from the first file given.
  */
 export function joinResults(outputPath: string, shardPaths: readonly string[]): { shards: number; columns: string[] } {
   if (shardPaths.length === 0) throw new H5Error('joinResults: no shard files given', 'ERR_INVALID_ARG')

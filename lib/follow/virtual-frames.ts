@@ -68,9 +68,10 @@ export function resolveVirtualFrame(vds: Dataset, mapping: NativeVirtualMapping[
     if (n === null) continue
     const src = nthAlongFirst(mapping[m].srcspace, n)
     if (src === null) continue
-    const name = mapping[m].file
+    // '%%' is HDF5's escaped '%' in source names (other % patterns are refused by tryCreate).
+    const name = mapping[m].file.replace(/%%/g, '%')
     const file = name === '.' ? vds.file.filePath : path.resolve(path.dirname(vds.file.filePath), name)
-    return { file, dataset: mapping[m].dataset, index: src, mapping: m }
+    return { file, dataset: mapping[m].dataset.replace(/%%/g, '%'), index: src, mapping: m }
   }
   return null
 }
@@ -92,7 +93,7 @@ export class VirtualFrameReader extends SteppedFrameSource {
     const mapping = vds.virtualMapping()
     if (!mapping || mapping.length === 0 || vds.ndim < 1) return null
     const frameShape = vds.shape.slice(1)
-    if (!mapping.every((m) => wholeFrames(m.vspace, frameShape) && wholeFrames(m.srcspace, frameShape) && !/%[bf]/.test(m.file + m.dataset))) return null
+    if (!mapping.every((m) => wholeFrames(m.vspace, frameShape) && wholeFrames(m.srcspace, frameShape) && !/%[bf]/.test((m.file + m.dataset).replace(/%%/g, '')))) return null
     return new VirtualFrameReader(vds, mapping, options)
   }
 

@@ -177,7 +177,7 @@ export function datasetGrowth(ds: Dataset): GrowingSource {
       ds.refresh()
       return ds.shape[0] ?? 0
     },
-    watchFiles: () => [ds.file.watchPath],
+    watchFiles: () => [ds.watchPath],
   }
 }
 

@@ -77,8 +77,8 @@ export class EigerFrames extends SteppedFrameSource implements GrowingSource {
   }
 
   /** The data files open so far (wake on write watches them; a file yet to appear is found by polling). */
-  watchFiles(): string[] {
-    return this.#parts.filter((p) => p.reader).map((p) => p.reader!.dataset.file.watchPath)
+  watchFiles(): (string | null)[] {
+    return this.#parts.filter((p) => p.reader).map((p) => p.reader!.dataset.watchPath)
   }
 
   /** Frames the scan will have, from the master's detectorSpecific nimages × ntrigger, if recorded. */

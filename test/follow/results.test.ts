@@ -261,6 +261,24 @@ test('h5swmr join: shards in any order, from another folder; shards missing, dou
   expect(bad.stderr).toMatch(/ERR_USAGE/)
 })
 
+test("a '%' in the file or result name: escaped in the join's mappings (HDF5 reads '%' there as a pattern), read back through HDF5 and through the sources", () => {
+  const out = path.join(dir, 'pct%d.h5')
+  const writers = [0, 1].map((i) => new ResultsWriter(out, { shard: { index: i, count: 2 } }))
+  for (let k = 0; k < 6; k++) writers[k % 2].append(k, { 'a%b': k * 10 })
+  for (const w of writers) w.close()
+  const f = File.open(out, { swmr: false })
+  try {
+    const vds = f.dataset('results/a%b')
+    expect(Array.from(vds.read() as Float64Array)).toEqual([0, 10, 20, 30, 40, 50])
+    const reader = VirtualFrameReader.tryCreate(vds)!
+    expect(reader.locate(3)).toMatchObject({ file: path.join(dir, 'pct%d.shard1-of-2.h5'), dataset: '/results/a%b', index: 1 })
+    expect(Array.from(reader.readFrame(5).data as Float64Array)).toEqual([50])
+    reader.close()
+  } finally {
+    f.close()
+  }
+})
+
 test("the library: a processing callback's typed-array results from followers started as a Kubernetes Indexed Job (shard 'auto'), joined by shard 0", async () => {
   const scan = path.join(dir, 'k8s.h5')
   const out = path.join(dir, 'k8s-results.h5')

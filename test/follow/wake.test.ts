@@ -5,7 +5,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { DataSource, File, KeyFollower } from '../../lib'
 import { simulateScan } from '../../lib/simulate'
-import { spawnFollower, spawnProcess, spawnWriter, tmpDir, type FollowSummary } from '../helpers/processes'
+import { spawnFollower, spawnProcess, spawnPython, spawnWriter, tmpDir, type FollowSummary } from '../helpers/processes'
 
 const dir = tmpDir('h5swmr-wake-')
 const ROOT = path.join(__dirname, '..', '..')
@@ -56,8 +56,35 @@ describe.each([
     expect(s.wake.mode).toBe('inotify')
     expect(s.wake.waits).toBeGreaterThan(0)
     expect(s.wake.woken).toBe(s.wake.waits)
+    expect(s.wake.missed).toBe(0)
   }, 60000)
 })
+
+test('keys reached through an external link (a master file): the file the keys are in is watched, not the master', async () => {
+  const file = path.join(dir, 'linked-data.h5')
+  const master = path.join(dir, 'linked-master.h5')
+  const scan = await steppedScan(file, 30)
+  const mk = spawnPython(`
+import h5py, sys
+with h5py.File(sys.argv[1], 'w', libver='latest') as m:
+    for p in ['/entry/keys/uid', '/entry/data/data', '/entry/finished']:
+        m[p] = h5py.ExternalLink(sys.argv[2], p)
+`, [master, path.basename(file)])
+  expect(await mk.exited).toBe(0)
+  // Opened SWMR, as a master file linking to live files must be (HDF5 opens link targets as their parent).
+  const f = spawnFollower(master, { swmr: true, wake: 'auto', pollInterval: 20000, timeout: 60000, progress: true })
+  await f.waitFor('opened')
+  await scan.burst(10)
+  await f.waitFor('got 9')
+  await pause(1000)
+  await scan.burst(20)
+  const s = await f.summary()
+  expect(await scan.w.exited).toBe(0)
+  expectEveryFrameOnce(s, 30)
+  expect(s.wake.mode).toBe('inotify')
+  expect(s.wake.woken).toBe(s.wake.waits)
+  expect(s.wake.missed).toBe(0)
+}, 60000)
 
 test("wake: 'poll' never watches: every frame once by polling alone", async () => {
   const file = path.join(dir, 'poll.h5')
@@ -66,7 +93,7 @@ test("wake: 'poll' never watches: every frame once by polling alone", async () =
   const s = await f.summary()
   expect(await w.exited).toBe(0)
   expectEveryFrameOnce(s, 60)
-  expect(s.wake).toEqual({ mode: 'poll', reason: "wake: 'poll'", waits: 0, woken: 0 })
+  expect(s.wake).toEqual({ mode: 'poll', reason: "wake: 'poll'", waits: 0, woken: 0, missed: 0 })
 })
 
 test('the file renamed away and another put at its path: the follower keeps waking on the file it has open (its inode)', async () => {
@@ -123,10 +150,11 @@ exec unshare $U --mount --propagation unchanged bash -c "$S"`
   expect(p.lines).toContain('writer: done 80')
   const s = JSON.parse(p.lines.find((l) => l.startsWith('{'))!) as FollowSummary
   expectEveryFrameOnce(s, 80)
-  // The watch was set up and heard nothing: the frames came by polling.
+  // The watch was set up and heard nothing: the frames came by polling, and it says so.
   expect(s.wake.mode).toBe('inotify')
   expect(s.wake.woken).toBe(0)
   expect(s.wake.waits).toBeGreaterThan(0)
+  expect(s.wake.missed).toBeGreaterThan(0)
 }, 60000)
 
 test('a follow that ends holds no watch, and iterating again watches again', async () => {

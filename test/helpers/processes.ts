@@ -130,7 +130,7 @@ export interface FollowSummary {
   /** The reader's metadata read attempts, and how many reads needed 1-9, 10-99... retries. */
   retryAttempts: number
   retryBins: number[]
-  wake: { mode: 'inotify' | 'poll'; reason: string | null; waits: number; woken: number }
+  wake: { mode: 'inotify' | 'poll'; reason: string | null; waits: number; woken: number; missed: number }
 }
 
 /** Run a DataSource follower in a separate process (see test/fixtures/follower.js). */
