@@ -170,7 +170,7 @@ export async function run(argv: string[]): Promise<number> {
     if (w)
       out.write(w.mode === 'inotify'
         ? `follow: woke on write (inotify): ${w.woken} of ${w.waits} waits ended by a write, polling every ${pollInterval} ms at most\n` +
-          (w.missed ? `follow: ${w.missed} times new frames were found only by polling: is the writer on another machine? (--poll 10 or less there)\n` : '')
+          (w.missed > w.woken ? `follow: ${w.missed} times new frames were found only by polling: is the writer on another machine? (--poll 10 or less there)\n` : '')
         : `follow: polled every ${pollInterval} ms (${w.reason})\n`)
     if (results)
       out.write(`follow: results of ${results.frames} frames in ${results.path}${results.joinPath ? `, joined in ${results.joinPath}` : ''}\n`)
