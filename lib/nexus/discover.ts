@@ -172,12 +172,14 @@ function resolveLink(file: File, path: string): string {
 
 /** A growing dataset as a GrowingSource (frames along the first dimension). */
 export function datasetGrowth(ds: Dataset): GrowingSource {
+  let watched: string | null | undefined
   return {
     available() {
       ds.refresh()
       return ds.shape[0] ?? 0
     },
-    watchFiles: () => [ds.watchPath],
+    // Asked once: the dataset stays in the file it was opened in.
+    watchFiles: () => [(watched ??= ds.watchPath)],
   }
 }
 

@@ -22,6 +22,8 @@ interface Part {
   dataset: string
   handle?: File
   reader?: FrameReader
+  /** Where its writes are watched (asked once, when the file is opened). */
+  watchPath?: string | null
   /** Frame number of the file's first frame (0-based; from image_nr_low when the file has it). */
   first: number
   /**
@@ -78,7 +80,7 @@ export class EigerFrames extends SteppedFrameSource implements GrowingSource {
 
   /** The data files open so far (wake on write watches them; a file yet to appear is found by polling). */
   watchFiles(): (string | null)[] {
-    return this.#parts.filter((p) => p.reader).map((p) => p.reader!.dataset.watchPath)
+    return this.#parts.filter((p) => p.reader).map((p) => (p.watchPath === undefined ? (p.watchPath = p.reader!.dataset.watchPath) : p.watchPath))
   }
 
   /** Frames the scan will have, from the master's detectorSpecific nimages × ntrigger, if recorded. */
@@ -160,6 +162,7 @@ export class EigerFrames extends SteppedFrameSource implements GrowingSource {
       p.handle?.close()
       p.handle = undefined
       p.reader = undefined
+      p.watchPath = undefined
     }
   }
 
