@@ -9,7 +9,7 @@ import type { FileWatch } from './watch'
 
 /** @internal */
 export type Request =
-  | { kind: 'read'; dataset: Dataset; selection: Selection | null; out: AnyTypedArray }
+  | { kind: 'read'; dataset: Dataset; selection: Selection | null; out: AnyTypedArray; inline?: boolean }
   | { kind: 'sleep'; ms: number }
   | { kind: 'wait'; ms: number; watch: FileWatch }
   | { kind: 'arm'; watch: FileWatch }
@@ -32,9 +32,14 @@ export function waitForWrite(ms: number, watch: FileWatch | null): Request {
 /** @internal A unit of follow logic; the value sent back for a 'read' is the filled array. */
 export type Steps<T> = Generator<Request, T, AnyTypedArray | undefined>
 
-/** @internal */
+const INLINE_READ_BYTES = 16384
+
+/** @internal A read of follow metadata (keys, flags); frame reads build their own request. */
 export function read(dataset: Dataset, selection: Selection | null): Request {
-  return { kind: 'read', dataset, selection, out: dataset.allocate(selection) }
+  const out = dataset.allocate(selection)
+  // A few KiB of keys or the finished flag: read on the calling thread even by the async driver (a
+  // trip through the thread pool costs more than the read, and the refresh before it ran here).
+  return { kind: 'read', dataset, selection, out, inline: out.byteLength <= INLINE_READ_BYTES }
 }
 
 /** @internal Run steps on this thread, blocking it. */
@@ -58,17 +63,13 @@ export function runSync<T>(steps: Steps<T>): T {
   return r.value
 }
 
-const SMALL_READ_BYTES = 16384
-
 /** @internal Run steps without blocking the event loop; sleeps end early when `signal` aborts. */
 export async function runAsync<T>(steps: Steps<T>, signal?: AbortSignal): Promise<T> {
   let r = steps.next()
   while (!r.done) {
     const q = r.value
     if (q.kind === 'read') {
-      // A few KiB (key windows, the finished flag) read here: a trip through the thread pool costs
-      // more than the read, and the refresh before it already ran on this thread.
-      r = steps.next(q.out.byteLength <= SMALL_READ_BYTES ? q.dataset.readInto(q.selection, q.out) : await q.dataset.readIntoAsync(q.selection, q.out))
+      r = steps.next(q.inline ? q.dataset.readInto(q.selection, q.out) : await q.dataset.readIntoAsync(q.selection, q.out))
     } else if (q.kind === 'wait') {
       await q.watch.waitAsync(q.ms, signal, sleep)
       r = steps.next(undefined)
