@@ -1,18 +1,18 @@
 // Module init: registers the native classes, per-environment data, and the module functions.
 #include <napi.h>
 
-#include "addon.h"
-#include "bitshuffle_filter.h"
-#include "codec_filters.h"
-#include "dataset.h"
+#include "api/env_data.h"
+#include "filters/bitshuffle_filter.h"
+#include "filters/codec_filters.h"
+#include "api/dataset.h"
 #include "decode/bitshuffle.h"
 #include "decode/deflate.h"
-#include "errors.h"
-#include "file.h"
-#include "lock.h"
-#include "pool.h"
-#include "read_worker.h"
-#include "watch.h"
+#include "hdf5/errors.h"
+#include "api/file.h"
+#include "hdf5/lock.h"
+#include "read/pool.h"
+#include "api/read_worker.h"
+#include "api/file_watch.h"
 
 namespace h5swmr {
 

@@ -1,0 +1,381 @@
+#include "api/dataset.h"
+#include "hdf5/reader_driver.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "api/env_data.h"
+#include "api/js_error.h"
+#include "hdf5/lock.h"
+#include "hdf5/properties.h"
+#include "api/read_worker.h"
+
+namespace h5swmr {
+
+Napi::Object ReadAllAttrs(Napi::Env env, hid_t obj, const std::string& what);  // attrs.cc
+
+namespace {
+
+// Identity of the object behind an id: two paths (a soft link and the hard link) give the same key.
+std::string ObjectKey(hid_t id) {
+#if H5_VERSION_GE(1, 12, 0)
+  H5O_info2_t info;
+  if (H5Oget_info3(id, &info, H5O_INFO_BASIC) < 0) return "";
+  char* token = nullptr;
+  H5Otoken_to_str(id, &info.token, &token);
+  std::string key = std::to_string(info.fileno) + ":" + (token ? token : "");
+  H5free_memory(token);
+  return key;
+#else
+  H5O_info_t info;
+  if (H5Oget_info2(id, &info, H5O_INFO_BASIC) < 0) return "";
+  return std::to_string(info.fileno) + ":" + std::to_string(info.addr);
+#endif
+}
+
+std::vector<hsize_t> ReadDims(const Napi::Value& v, const char* what) {
+  std::vector<hsize_t> out;
+  if (v.IsUndefined() || v.IsNull()) return out;
+  if (!v.IsArray()) Fail("H5_BAD_SELECTION", std::string("selection.") + what + " must be an array of integers");
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value e = a.Get(i);
+    double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= 0) || d != static_cast<double>(static_cast<hsize_t>(d)))
+      Fail("H5_BAD_SELECTION", std::string("selection.") + what + "[" + std::to_string(i) +
+                                   "] must be a non-negative integer");
+    out.push_back(static_cast<hsize_t>(d));
+  }
+  return out;
+}
+
+}  // namespace
+
+Napi::Function NativeDataset::Define(Napi::Env env) {
+  return DefineClass(env, "NativeDataset",
+                     {
+                         InstanceMethod<&NativeDataset::Close>("close"),
+                         InstanceMethod<&NativeDataset::GetInfo>("info"),
+                         InstanceMethod<&NativeDataset::FileDescriptor>("fileDescriptor"),
+                         InstanceMethod<&NativeDataset::GetShape>("shape"),
+                         InstanceMethod<&NativeDataset::Refresh>("refresh"),
+                         InstanceMethod<&NativeDataset::ReadInto>("readInto"),
+                         InstanceMethod<&NativeDataset::ReadIntoAsync>("readIntoAsync"),
+                         InstanceMethod<&NativeDataset::ReadPlan>("readPlan"),
+                         InstanceMethod<&NativeDataset::ReadStats>("readStats"),
+                         InstanceMethod<&NativeDataset::ChunkCache>("chunkCache"),
+                         InstanceMethod<&NativeDataset::ReadAttrs>("readAttrs"),
+                         InstanceMethod<&NativeDataset::VirtualMapping>("virtualMapping"),
+                         InstanceMethod<&NativeDataset::Extend>("extend"),
+                         InstanceMethod<&NativeDataset::Write>("write"),
+                         InstanceMethod<&NativeDataset::Flush>("flush"),
+                     });
+}
+
+NativeDataset::NativeDataset(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeDataset>(info) {}
+
+NativeDataset::~NativeDataset() {
+  if (state_) {
+    Hdf5Lock lock;
+    RequestClose(state_);
+  }
+}
+
+Napi::Object NativeDataset::Wrap(Napi::Env env, std::shared_ptr<DatasetState> state) {
+  Napi::Object obj = GetAddonData(env)->datasetClass.New({});
+  Unwrap(obj)->state_ = std::move(state);
+  return obj;
+}
+
+std::shared_ptr<DatasetState> NativeDataset::OpenState(const std::shared_ptr<FileState>& file,
+                                                       const std::string& path) {
+  hid_t id = H5Dopen2(file->id, path.c_str(), H5P_DEFAULT);
+  if (id < 0) ThrowHdf5("Cannot open dataset '" + path + "' in '" + file->path + "'", "H5_NOT_FOUND");
+  auto ds = std::make_shared<DatasetState>();
+  ds->id = id;
+  ds->path = path;
+  ds->file = file;
+  ds->fileType = H5Dget_type(id);
+  if (ds->fileType < 0) {
+    H5Dclose(id);
+    ThrowHdf5("Cannot get the datatype of '" + path + "' in '" + file->path + "'", "H5_ERROR");
+  }
+  ds->type = DescribeType(ds->fileType);
+  ds->memType = NativeMemoryType(ds->fileType);
+  ds->layout = DescribeChunkLayout(id, ds->fileType, ds->memType);
+  ds->objectKey = ObjectKey(id);
+  H5Eclear2(H5E_DEFAULT);
+  auto& list = file->datasets;
+  list.erase(std::remove_if(list.begin(), list.end(), [](auto& w) { return w.expired(); }), list.end());
+  list.push_back(ds);
+  return ds;
+}
+
+std::shared_ptr<DatasetState> NativeDataset::Open(Napi::Env env) const {
+  if (!state_ || state_->closeRequested || state_->released || state_->file->closeRequested)
+    ThrowJs(env, H5Failure("H5_CLOSED", "The dataset " + (state_ ? "'" + state_->path + "' " : std::string()) +
+                                            "is closed"));
+  return state_;
+}
+
+Napi::Value NativeDataset::Close(const Napi::CallbackInfo& info) {
+  if (state_) {
+    Hdf5Lock lock;
+    RequestClose(state_);
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Array DimsToJs(Napi::Env env, const std::vector<hsize_t>& dims) {
+  Napi::Array a = Napi::Array::New(env, dims.size());
+  for (size_t i = 0; i < dims.size(); i++) {
+    if (dims[i] == H5S_UNLIMITED) a.Set(i, env.Null());
+    else a.Set(i, Napi::Number::New(env, static_cast<double>(dims[i])));
+  }
+  return a;
+}
+
+Napi::Value NativeDataset::GetShape(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  std::vector<hsize_t> dims = Guarded(env, [&]() {
+    Hdf5Lock lock;
+    return Extent(DataspaceOf(ds->id, ds->path));
+  });
+  return DimsToJs(env, dims);
+}
+
+Napi::Value NativeDataset::Refresh(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  std::vector<hsize_t> dims = Guarded(env, [&]() {
+    Hdf5Lock lock;
+    // Reloads the object header and the chunk index into this same id; the dataspace must be
+    // queried again afterwards (older dataspace ids are snapshots).
+    if (H5Drefresh(ds->id) < 0) ThrowHdf5("Cannot refresh '" + ds->path + "'", "H5_REFRESH_FAILED");
+    return Extent(DataspaceOf(ds->id, ds->path));
+  });
+  return DimsToJs(env, dims);
+}
+
+Napi::Value NativeDataset::GetInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  return Guarded(env, [&]() -> Napi::Value {
+    Hdf5Lock lock;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("path", ds->path);
+    o.Set("objectKey", ds->objectKey);
+    o.Set("dtype", ds->type.dtype);
+    o.Set("typeClass", ds->type.typeClass);
+    o.Set("supported", ds->type.supported);
+    o.Set("arrayType", ArrayTypeName(ds->type.arrayType));
+    o.Set("storedSize", static_cast<double>(ds->layout->storedElemSize));
+    ScopedId space = DataspaceOf(ds->id, ds->path);
+    int rank = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> dims(rank > 0 ? rank : 0), maxdims(rank > 0 ? rank : 0);
+    if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), maxdims.data());
+    o.Set("shape", DimsToJs(env, dims));
+    o.Set("maxshape", DimsToJs(env, maxdims));
+
+    ScopedId dcpl(H5Dget_create_plist(ds->id), H5Pclose);
+    H5D_layout_t layout = H5Pget_layout(dcpl);
+    o.Set("layout", LayoutName(layout));
+    if (layout == H5D_CHUNKED && rank > 0) {
+      std::vector<hsize_t> chunks(rank);
+      H5Pget_chunk(dcpl, rank, chunks.data());
+      o.Set("chunks", DimsToJs(env, chunks));
+    } else {
+      o.Set("chunks", env.Null());
+    }
+    std::vector<PipelineFilter> pipeline = FilterPipeline(dcpl);
+    Napi::Array filters = Napi::Array::New(env, pipeline.size());
+    for (size_t i = 0; i < pipeline.size(); i++) {
+      const PipelineFilter& pf = pipeline[i];
+      Napi::Object f = Napi::Object::New(env);
+      f.Set("id", static_cast<double>(pf.id));
+      f.Set("name", pf.name);
+      Napi::Array values = Napi::Array::New(env, pf.cd.size());
+      for (size_t k = 0; k < pf.cd.size(); k++) values.Set(k, pf.cd[k]);
+      f.Set("cdValues", values);
+      f.Set("optional", pf.optional);
+      f.Set("available", H5Zfilter_avail(static_cast<H5Z_filter_t>(pf.id)) > 0);
+      filters.Set(i, f);
+    }
+    H5Eclear2(H5E_DEFAULT);
+    o.Set("filters", filters);
+
+    H5D_fill_value_t fillState;
+    o.Set("fillValue", env.Null());
+    if (ds->memType >= 0 && H5Pfill_value_defined(dcpl, &fillState) >= 0 && fillState != H5D_FILL_VALUE_UNDEFINED) {
+      uint8_t buf[16] = {0};
+      if (H5Pget_fill_value(dcpl, ds->memType, buf) >= 0) {
+        const auto& t = ds->type;
+        Napi::Value v;
+        switch (t.arrayType) {
+          case napi_int8_array: v = Napi::Number::New(env, *reinterpret_cast<int8_t*>(buf)); break;
+          case napi_uint8_array: v = Napi::Number::New(env, *buf); break;
+          case napi_int16_array: v = Napi::Number::New(env, *reinterpret_cast<int16_t*>(buf)); break;
+          case napi_uint16_array: v = Napi::Number::New(env, *reinterpret_cast<uint16_t*>(buf)); break;
+          case napi_int32_array: v = Napi::Number::New(env, *reinterpret_cast<int32_t*>(buf)); break;
+          case napi_uint32_array: v = Napi::Number::New(env, *reinterpret_cast<uint32_t*>(buf)); break;
+          case napi_float32_array: v = Napi::Number::New(env, *reinterpret_cast<float*>(buf)); break;
+          case napi_float64_array: v = Napi::Number::New(env, *reinterpret_cast<double*>(buf)); break;
+          case napi_bigint64_array: v = Napi::BigInt::New(env, *reinterpret_cast<int64_t*>(buf)); break;
+          case napi_biguint64_array: v = Napi::BigInt::New(env, *reinterpret_cast<uint64_t*>(buf)); break;
+          default: v = env.Null();
+        }
+        if (t.typeClass == "bool") v = Napi::Boolean::New(env, buf[0] != 0);
+        o.Set("fillValue", v);
+      }
+    }
+    H5Eclear2(H5E_DEFAULT);
+    return o;
+  });
+}
+
+Selection ParseSelection(const Napi::Value& value) {
+  Selection sel;
+  if (value.IsUndefined() || value.IsNull()) return sel;
+  if (!value.IsObject()) Fail("H5_BAD_SELECTION", "selection must be an object {start, count, step?}");
+  Napi::Object o = value.As<Napi::Object>();
+  sel.all = false;
+  sel.start = ReadDims(o.Get("start"), "start");
+  sel.count = ReadDims(o.Get("count"), "count");
+  sel.step = ReadDims(o.Get("step"), "step");
+  if (sel.count.size() != sel.start.size())
+    Fail("H5_BAD_SELECTION", "selection.start and selection.count must have the same length");
+  if (sel.step.empty()) sel.step.assign(sel.start.size(), 1);
+  if (sel.step.size() != sel.start.size())
+    Fail("H5_BAD_SELECTION", "selection.step must have one entry per dimension");
+  for (hsize_t s : sel.step)
+    if (s == 0) Fail("H5_BAD_SELECTION", "selection.step entries must be >= 1");
+  return sel;
+}
+
+BufferView ViewOf(const Napi::Value& value) {
+  if (!value.IsTypedArray()) Fail("H5_BAD_BUFFER", "Expected a typed array to read into");
+  Napi::TypedArray ta = value.As<Napi::TypedArray>();
+  BufferView view;
+  view.type = ta.TypedArrayType();
+  view.length = ta.ElementLength();
+  view.bytes = ta.ByteLength();
+  view.data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  return view;
+}
+
+ReadRequest ParseReadRequest(const Napi::Value& selection, const Napi::Value& target, const Napi::Value& options) {
+  ReadRequest req;
+  req.sel = ParseSelection(selection);
+  req.view = ViewOf(target);
+  if (options.IsObject()) {
+    Napi::Object o = options.As<Napi::Object>();
+    Napi::Value path = o.Get("path");
+    if (path.IsString()) {
+      std::string p = path.As<Napi::String>().Utf8Value();
+      if (p != "auto" && p != "hdf5") Fail("ERR_INVALID_ARG", "options.path must be 'auto' or 'hdf5', got '" + p + "'");
+      req.allowDirect = p != "hdf5";
+    } else if (!path.IsUndefined()) {
+      Fail("ERR_INVALID_ARG", "options.path must be 'auto' or 'hdf5'");
+    }
+    Napi::Value raw = o.Get("raw");
+    req.raw = raw.IsBoolean() && raw.As<Napi::Boolean>().Value();
+  }
+  return req;
+}
+
+// readInto(selection | null, typedArray, options?)
+Napi::Value NativeDataset::ReadInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  Guarded(env, [&]() { ReadSelection(*ds, ParseReadRequest(info[0], info[1], info[2])); });
+  return info[1];
+}
+
+// readIntoAsync(selection | null, typedArray, options?) -> Promise<typedArray>, on the decode pool.
+Napi::Value NativeDataset::ReadIntoAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  ReadRequest req = Guarded(env, [&]() { return ParseReadRequest(info[0], info[1], info[2]); });
+  return QueueRead(env, ds, std::move(req), info[1].As<Napi::TypedArray>());
+}
+
+// readPlan(selection | null, options?) -> { path: 'direct' | 'hdf5', reason }: the path a read takes
+// (chunks not written yet still read through HDF5, as their fill value).
+Napi::Value NativeDataset::ReadPlan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  std::string reason = Guarded(env, [&]() {
+    Selection sel = ParseSelection(info[0]);
+    bool raw = info[1].IsObject() && info[1].As<Napi::Object>().Get("raw").ToBoolean().Value();
+    Hdf5Lock lock;
+    ScopedId fileSpace = DataspaceOf(ds->id, ds->path);
+    std::vector<hsize_t> dims = Extent(fileSpace);
+    ApplySelection(sel, fileSpace, dims);
+    if (!raw && (!ds->type.supported || ds->memType < 0)) return std::string("the datatype is not supported");
+    return WhyNotDirect(*ds->layout, sel, dims, raw);
+  });
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("path", reason.empty() ? "direct" : "hdf5");
+  o.Set("reason", reason);
+  return o;
+}
+
+// readStats() -> { direct, hdf5 }: reads completed per path since the dataset was opened.
+Napi::Value NativeDataset::ReadStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("direct", static_cast<double>(ds->directReads.load()));
+  o.Set("chunksReadOutsideLock", static_cast<double>(ds->chunksReadOutsideLock.load()));
+  o.Set("hdf5", static_cast<double>(ds->hdf5Reads.load()));
+  return o;
+}
+
+// chunkCache() -> { bytes, slots, w0 }: the raw-data chunk cache this id reads through, as HDF5 reports
+// it now. h5swmr sets it on the file access list (File.open's chunkCacheBytes, 0 by default) rather
+// than leaving HDF5's default, which 2.0 raised from 1 MiB to 8 MiB per open dataset.
+Napi::Value NativeDataset::ChunkCache(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  return Guarded(env, [&]() -> Napi::Value {
+    Hdf5Lock lock;
+    ScopedId dapl(H5Dget_access_plist(ds->id), H5Pclose);
+    size_t slots = 0, bytes = 0;
+    double w0 = 0;
+    if (!dapl.valid() || H5Pget_chunk_cache(dapl, &slots, &bytes, &w0) < 0)
+      ThrowHdf5("Cannot get the chunk cache of '" + ds->path + "'", "H5_ERROR");
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("bytes", static_cast<double>(bytes));
+    o.Set("slots", static_cast<double>(slots));
+    o.Set("w0", w0);
+    return o;
+  });
+}
+
+
+// fileDescriptor() -> the descriptor of the file this dataset's data is in (the target of an
+// external link, not the file it was opened through), for watching the writer's writes; -1 when
+// the file is not read through a POSIX descriptor (sec2 or ours) or the dataset is virtual.
+Napi::Value NativeDataset::FileDescriptor(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  int fd = -1;
+  {
+    Hdf5Lock lock;
+    ScopedId dcpl(H5Dget_create_plist(ds->id), H5Pclose);
+    bool isVirtual = dcpl.valid() && H5Pget_layout(dcpl) == H5D_VIRTUAL;
+    ScopedId fid(isVirtual ? -1 : H5Iget_file_id(ds->id), H5Fclose);
+    if (fid.valid()) {
+      ScopedId fapl(H5Fget_access_plist(fid), H5Pclose);
+      hid_t driver = fapl.valid() ? H5Pget_driver(fapl) : -1;
+      void* handle = nullptr;
+      if ((driver == H5FD_SEC2 || driver == ReaderDriver()) && H5Fget_vfd_handle(fid, H5P_DEFAULT, &handle) >= 0 && handle)
+        fd = *static_cast<int*>(handle);
+    }
+    H5Eclear2(H5E_DEFAULT);
+  }
+  return Napi::Number::New(env, fd);
+}
+
+}  // namespace h5swmr

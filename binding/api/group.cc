@@ -1,0 +1,161 @@
+// Groups and links: list a group's members with their link type, tell what a path points to,
+// create groups. Soft and external links are followed by HDF5 when objects are opened.
+#include <vector>
+
+#include "api/js_error.h"
+#include "api/file.h"
+#include "hdf5/lock.h"
+
+namespace h5swmr {
+
+namespace {
+
+struct Member {
+  std::string name;
+  std::string linkType;    // 'hard' | 'soft' | 'external'
+  std::string objectType;  // 'group' | 'dataset' | 'datatype' | 'missing' (dangling link)
+  std::string target;      // soft: path; external: object path
+  std::string targetFile;  // external only
+};
+
+const char* TypeName(H5I_type_t t) {
+  switch (t) {
+    case H5I_GROUP: return "group";
+    case H5I_DATASET: return "dataset";
+    case H5I_DATATYPE: return "datatype";
+    default: return "other";
+  }
+}
+
+// Does every component of `path` exist (as a link that resolves)? Avoids an error on a missing path.
+bool PathResolves(hid_t loc, const std::string& path) {
+  if (path.empty() || path == "/" || path == ".") return true;
+  size_t pos = path[0] == '/' ? 1 : 0;
+  while (pos <= path.size()) {
+    size_t next = path.find('/', pos);
+    std::string prefix = path.substr(0, next == std::string::npos ? path.size() : next);
+    if (next != pos && !prefix.empty() && prefix != "/") {
+      if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+      if (H5Oexists_by_name(loc, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    }
+    if (next == std::string::npos) break;
+    pos = next + 1;
+  }
+  H5Eclear2(H5E_DEFAULT);
+  return true;
+}
+
+std::string ObjectTypeAt(hid_t loc, const std::string& name) {
+  hid_t obj = H5Oopen(loc, name.c_str(), H5P_DEFAULT);
+  if (obj < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return "missing";
+  }
+  std::string t = TypeName(H5Iget_type(obj));
+  H5Oclose(obj);
+  return t;
+}
+
+// HDF5 1.12 added H5Literate2 (links by token, not address) and deprecated the 1.10 call.
+#if H5_VERSION_GE(1, 12, 0)
+using LinkInfo = H5L_info2_t;
+#define H5SWMR_LITERATE H5Literate2
+#else
+using LinkInfo = H5L_info_t;
+#define H5SWMR_LITERATE H5Literate
+#endif
+
+herr_t CollectLink(hid_t group, const char* name, const LinkInfo* info, void* data) {
+  auto* members = static_cast<std::vector<Member>*>(data);
+  Member m;
+  m.name = name;
+  if (info->type == H5L_TYPE_HARD) {
+    m.linkType = "hard";
+  } else if (info->type == H5L_TYPE_SOFT || info->type == H5L_TYPE_EXTERNAL) {
+    std::vector<char> buf(info->u.val_size + 1, 0);
+    H5Lget_val(group, name, buf.data(), buf.size(), H5P_DEFAULT);
+    if (info->type == H5L_TYPE_SOFT) {
+      m.linkType = "soft";
+      m.target = buf.data();
+    } else {
+      m.linkType = "external";
+      const char* file = nullptr;
+      const char* obj = nullptr;
+      if (H5Lunpack_elink_val(buf.data(), buf.size(), nullptr, &file, &obj) >= 0) {
+        m.targetFile = file ? file : "";
+        m.target = obj ? obj : "";
+      }
+    }
+  } else {
+    m.linkType = "user";
+  }
+  // For external links this opens the target file (and closes it again): a missing target file
+  // shows up as 'missing' rather than an error, as the data files of a live scan appear over time.
+  m.objectType = m.linkType == "user" ? "other" : ObjectTypeAt(group, name);
+  members->push_back(std::move(m));
+  return 0;
+}
+
+}  // namespace
+
+Napi::Value NativeFile::List(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto file = Open(env);
+  std::string path = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "/";
+  std::vector<Member> members = Guarded(env, [&]() {
+    Hdf5Lock lock;
+    if (!PathResolves(file->id, path)) Fail("H5_NOT_FOUND", "No group '" + path + "' in '" + file->path + "'");
+    ScopedId group(H5Gopen2(file->id, path.c_str(), H5P_DEFAULT), H5Gclose);
+    if (!group.valid()) ThrowHdf5("Cannot open group '" + path + "' in '" + file->path + "'", "H5_NOT_A_GROUP");
+    std::vector<Member> out;
+    H5_index_t index = H5_INDEX_NAME;
+    if (H5SWMR_LITERATE(group, index, H5_ITER_INC, nullptr, CollectLink, &out) < 0)
+      ThrowHdf5("Cannot list group '" + path + "'", "H5_ERROR");
+    return out;
+  });
+  Napi::Array result = Napi::Array::New(env, members.size());
+  for (size_t i = 0; i < members.size(); i++) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", members[i].name);
+    o.Set("linkType", members[i].linkType);
+    o.Set("objectType", members[i].objectType);
+    if (!members[i].target.empty()) o.Set("target", members[i].target);
+    if (!members[i].targetFile.empty()) o.Set("targetFile", members[i].targetFile);
+    result.Set(i, o);
+  }
+  return result;
+}
+
+// 'group' | 'dataset' | 'datatype' | null when nothing resolves at `path`.
+Napi::Value NativeFile::ObjectType(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto file = Open(env);
+  std::string path = info[0].As<Napi::String>();
+  std::string type = Guarded(env, [&]() {
+    Hdf5Lock lock;
+    if (!PathResolves(file->id, path)) return std::string();
+    return ObjectTypeAt(file->id, path);
+  });
+  if (type.empty() || type == "missing") return env.Null();
+  return Napi::String::New(env, type);
+}
+
+Napi::Value NativeFile::CreateGroup(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto file = Open(env);
+  std::string path = info[0].As<Napi::String>();
+  Guarded(env, [&]() {
+    if (!file->writable) Fail("H5_READ_ONLY", "Cannot create group '" + path + "': the file is open read-only");
+    if (file->swmrWriting)
+      Fail("H5_SWMR_RESTRICTED", "Cannot create group '" + path +
+                                     "' after SWMR writing started: create every object before startSwmrWrite()");
+    Hdf5Lock lock;
+    ScopedId lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    ScopedId group(H5Gcreate2(file->id, path.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    if (!group.valid()) ThrowHdf5("Cannot create group '" + path + "'", "H5_WRITE_FAILED");
+  });
+  return env.Undefined();
+}
+
+}  // namespace h5swmr

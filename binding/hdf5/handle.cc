@@ -1,0 +1,61 @@
+#include "hdf5/handle.h"
+
+#include "hdf5/lock.h"
+#include "hdf5/reader_driver.h"
+
+namespace h5swmr {
+
+void Release(DatasetState& ds) {
+  if (ds.released) return;
+  ds.released = true;
+  if (ds.memType >= 0) H5Tclose(ds.memType);
+  if (ds.fileType >= 0) H5Tclose(ds.fileType);
+  if (ds.id >= 0) H5Dclose(ds.id);
+  ds.memType = ds.fileType = ds.id = H5I_INVALID_HID;
+}
+
+void Release(FileState& file) {
+  if (file.released) return;
+  for (auto& weak : file.datasets) {
+    if (auto ds = weak.lock()) Release(*ds);
+  }
+  file.datasets.clear();
+  file.released = true;
+  if (file.id >= 0) H5Fclose(file.id);
+  file.id = H5I_INVALID_HID;
+  if (file.notedForWriting) NoteClosedForWriting(file.device, file.inode);
+  file.notedForWriting = false;
+  H5Eclear2(H5E_DEFAULT);
+}
+
+void RequestClose(const std::shared_ptr<DatasetState>& ds) {
+  ds->closeRequested = true;
+  if (ds->inflight == 0) Release(*ds);
+}
+
+void RequestClose(const std::shared_ptr<FileState>& file) {
+  file->closeRequested = true;
+  for (auto& weak : file->datasets) {
+    if (auto ds = weak.lock()) ds->closeRequested = true;
+  }
+  if (file->inflight == 0) Release(*file);
+}
+
+void BeginAsync(const std::shared_ptr<DatasetState>& ds) {
+  ds->inflight++;
+  ds->file->inflight++;
+}
+
+void FinishAsync(const std::shared_ptr<DatasetState>& ds) {
+  ds->inflight--;
+  ds->file->inflight--;
+  bool releaseDataset = ds->closeRequested && ds->inflight == 0 && !ds->released;
+  bool releaseFile = ds->file->closeRequested && ds->file->inflight == 0 && !ds->file->released;
+  if (releaseDataset || releaseFile) {
+    Hdf5Lock lock;
+    if (releaseDataset) Release(*ds);
+    if (releaseFile) Release(*ds->file);
+  }
+}
+
+}  // namespace h5swmr
