@@ -23,7 +23,7 @@ test('require: the core and each subpath, the accessories only at their subpaths
     for (const [k, id] of [['core', 'h5swmr'], ['nexus', 'h5swmr/nexus'], ['view', 'h5swmr/view'], ['simulate', 'h5swmr/simulate']])
       out[k] = Object.keys(require(id)).sort()
     let deep = null
-    try { require('h5swmr/dist/native') } catch (e) { deep = e.code }
+    try { require('h5swmr/dist/core/native') } catch (e) { deep = e.code }
     console.log(JSON.stringify({ out, deep }))`])
   expect(r.stderr).toBe('')
   const { out, deep } = JSON.parse(r.stdout)

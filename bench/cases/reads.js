@@ -4,7 +4,7 @@
 const fs = require('node:fs')
 const path = require('node:path')
 const h5 = require('../../dist')
-const { native: h5native } = require('../../dist/native')
+const { native: h5native } = require('../../dist/core/native')
 const { sampleCheck } = require('../lib/check')
 const data = require('../lib/data')
 const python = require('../lib/python')

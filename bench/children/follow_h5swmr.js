@@ -5,7 +5,7 @@
 'use strict'
 const h5 = require('../../dist')
 const { sampleCheck } = require('../lib/check')
-const { patternElement } = require('../../dist/patterns')
+const { patternElement } = require('../../dist/simulate/patterns')
 
 const o = JSON.parse(process.argv[2])
 const now = () => performance.timeOrigin + performance.now()

@@ -1,9 +1,9 @@
-// A cheap frame check for timed loops: the simulator's pattern (lib/patterns.ts fillFrame) at the
+// A cheap frame check for timed loops: the simulator's pattern (lib/simulate/patterns.ts fillFrame) at the
 // first and last 8 elements and 48 spread in between. A stale read (fill zeros) or a wrong frame
 // fails it; a full `checkFrame` would cost more than the read it checks (~1 ms per 512×512 frame).
-// (dist/patterns.js loads no native code, so the h5wasm children can use it too.)
+// (dist/simulate/patterns.js loads no native code, so the h5wasm children can use it too.)
 'use strict'
-const { patternElement } = require('../../dist/patterns')
+const { patternElement } = require('../../dist/simulate/patterns')
 
 function modOf(frame) {
   return frame instanceof Uint8Array ? 256 : frame instanceof Uint16Array ? 65536 : 2 ** 31

@@ -10,7 +10,7 @@ struct FileState;
 class ReadCompletions;
 
 struct AddonData {
-  Napi::FunctionReference errorClass;      // H5Error, registered by lib/native.ts
+  Napi::FunctionReference errorClass;      // H5Error, registered by lib/core/native.ts
   Napi::FunctionReference datasetClass;    // NativeDataset constructor
   std::vector<std::weak_ptr<FileState>> files;  // everything this env opened, closed at env exit
   std::shared_ptr<ReadCompletions> completions;  // async reads settle through this (read_worker.h)

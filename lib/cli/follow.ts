@@ -1,12 +1,12 @@
 // h5swmr follow FILE: follow a live scan with a DataSource, frame by frame.
 import { parseArgs } from 'node:util'
-import type { Dataset } from '../dataset'
-import { decodeThreads } from '../decode'
+import type { Dataset } from '../core/dataset'
+import { decodeThreads } from '../core/decode'
 import { DataSource } from '../follow/data-source'
 import { ResultsWriter } from '../follow/results'
 import { shardFromEnvironment } from '../follow/shard'
 import { followScan, type ScanDiscovery } from '../nexus/discover'
-import { openForReadingAsync } from '../open'
+import { openForReadingAsync } from '../live/open'
 import { Progress, SCAN_OPTIONS, bar, durationOption, helpOrCheck, percentile, usage } from './format'
 
 export const help = `Usage: h5swmr follow FILE [--keys PATH...] [--data PATH...] [options]

@@ -1,5 +1,5 @@
 // Shared CLI parts: argument parsing, progress lines on stderr (only on a TTY), numbers, shapes, errors.
-import { H5Error } from '../errors'
+import { H5Error } from '../core/errors'
 
 /** -h/--help, for every command's parseArgs options. */
 export const HELP_OPTION = { help: { type: 'boolean', short: 'h', default: false } } as const

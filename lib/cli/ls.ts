@@ -1,8 +1,8 @@
 // h5swmr ls FILE: the tree of groups and datasets, with what a follower needs to know.
 import { parseArgs } from 'node:util'
-import { H5Error } from '../errors'
-import { openForReading, readSuperblockStatus } from '../open'
-import { walk, type TreeNode } from '../tree'
+import { H5Error } from '../core/errors'
+import { openForReading, readSuperblockStatus } from '../live/open'
+import { walk, type TreeNode } from '../core/tree'
 import { HELP_OPTION, helpOrCheck, shape } from './format'
 
 export const help = `Usage: h5swmr ls FILE [PATH] [options]

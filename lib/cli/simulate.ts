@@ -1,6 +1,6 @@
 // h5swmr simulate FILE [options]: a detector writing a scan, the way Odin/GDA/areaDetector do.
 import { parseArgs } from 'node:util'
-import type { FramePattern } from '../patterns'
+import type { FramePattern } from '../simulate/patterns'
 import { simulateScan, type SimulateOptions } from '../simulate'
 import { HELP_OPTION, Progress, bar, helpOrCheck, parseShape, usage } from './format'
 

@@ -1,6 +1,6 @@
 // h5swmr view FILE: follow a scan and show it live in the browser (a local HTTP server).
 import { parseArgs } from 'node:util'
-import { openForReadingAsync } from '../open'
+import { openForReadingAsync } from '../live/open'
 import { startView } from '../view/server'
 import { discoverScan } from '../nexus/discover'
 import { Progress, SCAN_OPTIONS, bar, durationOption, helpOrCheck, usage } from './format'

@@ -1,7 +1,7 @@
 // h5swmr watch FILE PATH: like HDF5's h5watch, print rows appended to a growing dataset.
 import { parseArgs } from 'node:util'
-import { openForReadingAsync } from '../open'
-import { sleep } from '../timing'
+import { openForReadingAsync } from '../live/open'
+import { sleep } from '../live/timing'
 import { HELP_OPTION, durationOption, helpOrCheck, shape, usage } from './format'
 
 export const help = `Usage: h5swmr watch FILE PATH [options]

@@ -1,17 +1,17 @@
 // DataSource: a KeyFollower plus one FrameReader per data dataset; yields every ready frame with its
 // scan position. Also the write-back helpers (swmr_tools utils.create_dataset / append_data).
-import { H5Error } from '../errors'
-import type { Dataset } from '../dataset'
-import { dtypeOfArray } from '../dtype'
-import type { DatasetOptions, Group } from '../file'
-import type { AnyTypedArray, Dims } from '../native'
+import { H5Error } from '../core/errors'
+import type { Dataset } from '../core/dataset'
+import { dtypeOfArray } from '../core/dtype'
+import type { DatasetOptions, Group } from '../core/file'
+import type { AnyTypedArray, Dims } from '../core/native'
 import { FrameReader, type Frame, type FrameSource } from './frame-reader'
 import { KeyFollower, type KeyFollowerOptions } from './key-follower'
 import { VirtualFrameReader } from './virtual-frames'
 import type { Slice } from './scan'
 import { shardFromEnvironment } from './shard'
-import { Serial } from './steps'
-import type { WakeStats } from '../watch'
+import { Serial } from './serial'
+import type { WakeStats } from '../live/watch'
 
 /** A typed array with the shape it stands for (C order). */
 export interface ShapedArray<T extends AnyTypedArray = AnyTypedArray> {

@@ -1,9 +1,9 @@
 // FrameReader: flat scan index → scan position → one frame read into a typed array.
-import { H5Error } from '../errors'
-import type { Dataset } from '../dataset'
-import type { AnyTypedArray } from '../native'
+import { H5Error } from '../core/errors'
+import type { Dataset } from '../core/dataset'
+import type { AnyTypedArray } from '../core/native'
 import { frameSelection, positionSlices, unravelIndex, type Slice } from './scan'
-import { pause, runAsync, runSync, type Steps } from '../steps'
+import { pause, runAsync, runSync, type Steps } from '../live/steps'
 
 export interface Frame<T extends AnyTypedArray = AnyTypedArray> {
   /** The frame's elements in C order (HDF5 wrote them straight into this array). */

@@ -1,12 +1,12 @@
 // GrowthFollower: for files without key datasets (Eiger master files, plain growing datasets),
 // hand out frame indices as the data itself grows. Weaker than keys — an extent is not proof that
 // a frame's data was flushed — so prefer keys whenever the writer records them.
-import { H5Error } from '../errors'
-import type { Dims } from '../native'
-import { armWatch, runAsync, runSync, waitForWrite, type Steps } from '../steps'
-import { FileWatch, type WakeStats } from '../watch'
-import { now, resolveTiming, type TimingOptions } from '../timing'
-import { Serial } from './steps'
+import { H5Error } from '../core/errors'
+import type { Dims } from '../core/native'
+import { armWatch, runAsync, runSync, waitForWrite, type Steps } from '../live/steps'
+import { FileWatch, type WakeStats } from '../live/watch'
+import { now, resolveTiming, type TimingOptions } from '../live/timing'
+import { Serial } from './serial'
 
 /** Something that can say how many frames, from index 0 on, are there now. */
 export interface GrowingSource {

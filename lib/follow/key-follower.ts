@@ -1,13 +1,24 @@
 // KeyFollower: hands out the flat indices of frames whose keys are all set, waiting for new ones.
 // swmr_tools 0.9 semantics (see docs/FOLLOW.md), with incremental key reads.
-import { H5Error } from '../errors'
-import type { Dataset } from '../dataset'
-import type { Dims } from '../native'
+import { H5Error } from '../core/errors'
+import type { Dataset } from '../core/dataset'
+import type { AnyTypedArray, Dims } from '../core/native'
 import { flatRangeSlab, scanRankOf } from './scan'
-import { armWatch, read, runAsync, runSync, waitForWrite, type Steps } from '../steps'
-import { FileWatch, type WakeStats } from '../watch'
-import { firstZero, Serial } from './steps'
-import { defaultWarning, now, resolveTiming, type TimingOptions, type WarningHandler } from '../timing'
+import { armWatch, read, runAsync, runSync, waitForWrite, type Steps } from '../live/steps'
+import { FileWatch, type WakeStats } from '../live/watch'
+import { Serial } from './serial'
+import { defaultWarning, now, resolveTiming, type TimingOptions, type WarningHandler } from '../live/timing'
+
+/** Index of the first zero of `arr` in `[from, to)`, or `to`. NaN counts as non-zero (as in numpy). */
+function firstZero(arr: AnyTypedArray, from: number, to: number): number {
+  if (arr instanceof BigInt64Array || arr instanceof BigUint64Array) {
+    for (let i = from; i < to; i++) if (arr[i] === 0n) return i
+    return to
+  }
+  const a = arr as Float64Array
+  for (let i = from; i < to; i++) if (a[i] === 0) return i
+  return to
+}
 
 export interface KeyFollowerOptions extends TimingOptions {
   /**

@@ -8,12 +8,12 @@
 // the last dimension divided by n and the join has the scan's own shape. Flat otherwise: one row per
 // frame in each shard, the join one dimension along the flat scan index.
 import * as path from 'node:path'
-import type { Dataset } from '../dataset'
-import { dtypeOfArray, type DType } from '../dtype'
-import { H5Error } from '../errors'
-import { File } from '../file'
-import type { AnyTypedArray, Dims } from '../native'
-import { openForReading } from '../open'
+import type { Dataset } from '../core/dataset'
+import { dtypeOfArray, type DType } from '../core/dtype'
+import { H5Error } from '../core/errors'
+import { File } from '../core/file'
+import type { AnyTypedArray, Dims } from '../core/native'
+import { openForReading } from '../live/open'
 import type { ShapedArray } from './data-source'
 import { shardFromEnvironment, type Shard } from './shard'
 

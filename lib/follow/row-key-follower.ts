@@ -1,9 +1,9 @@
 // RowKeyFollower: yields the last flat index of each complete row of the scan.
-import { H5Error } from '../errors'
-import type { Dataset } from '../dataset'
-import type { Dims } from '../native'
+import { H5Error } from '../core/errors'
+import type { Dataset } from '../core/dataset'
+import type { Dims } from '../core/native'
 import { KeyFollower, type KeyFollowerOptions } from './key-follower'
-import { Serial } from './steps'
+import { Serial } from './serial'
 
 export interface RowKeyFollowerOptions extends KeyFollowerOptions {
   /** Points per row. Default: the keys' last scan maxshape dimension; required when that is unlimited. */

@@ -1,9 +1,9 @@
 // Scan geometry: how a flat key index maps to a position in the scan and to a frame selection.
 // Same rules as swmr_tools (keyfollower._get_rank, utils.get_position, get_position_snake,
 // get_row_slice, convert_stack_to_grid), with slices as plain objects.
-import { H5Error } from '../errors'
-import type { Selection } from '../dataset'
-import type { Dims } from '../native'
+import { H5Error } from '../core/errors'
+import type { Selection } from '../core/dataset'
+import type { Dims } from '../core/native'
 
 /** A half-open range `[start, stop)` along one dimension (Python's `slice(start, stop)`). */
 export interface Slice {

@@ -1,6 +1,6 @@
 // Which share of a scan this process follows, from the scheduler that started it: N followers of one
 // live scan, each taking the indices with index % count == index. Asked for by `shard: 'auto'`.
-import { H5Error } from '../errors'
+import { H5Error } from '../core/errors'
 
 export interface Shard {
   index: number

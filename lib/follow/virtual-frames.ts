@@ -3,13 +3,13 @@
 // crashes libhdf5 1.10.8 (SIGSEGV in H5S_get_select_offset); reading the source cannot, and keeps the
 // direct-read paths. An HDF5 layout, not a facility's: DataSource reads every VDS this way.
 import * as path from 'node:path'
-import type { Dataset } from '../dataset'
-import { H5Error } from '../errors'
-import type { File } from '../file'
+import type { Dataset } from '../core/dataset'
+import { H5Error } from '../core/errors'
+import type { File } from '../core/file'
 import { FrameReader, SteppedFrameSource, partFrameSteps, type Frame, type ReadFrameOptions } from './frame-reader'
-import type { Steps } from '../steps'
-import type { AnyTypedArray, NativeSpaceSelection, NativeVirtualMapping } from '../native'
-import { openForReading } from '../open'
+import type { Steps } from '../live/steps'
+import type { AnyTypedArray, NativeSpaceSelection, NativeVirtualMapping } from '../core/native'
+import { openForReading } from '../live/open'
 
 /** Where frame `index` of a virtual dataset lives. */
 export interface VirtualFrameLocation {

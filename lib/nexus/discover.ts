@@ -1,13 +1,13 @@
 // discoverScan: find, in a NeXus/detector file, what a follower needs — key datasets, the finished
 // flag, the data — from the conventions facilities write, and say which rule matched each.
 import * as posixPath from 'node:path/posix'
-import { Dataset } from '../dataset'
-import { H5Error } from '../errors'
-import type { File } from '../file'
+import { Dataset } from '../core/dataset'
+import { H5Error } from '../core/errors'
+import type { File } from '../core/file'
 import { DataSource, type DataSourceOptions } from '../follow/data-source'
 import { GrowthFollower, type GrowingSource } from '../follow/growth-follower'
 import { scanRankOf } from '../follow/scan'
-import type { Dims } from '../native'
+import type { Dims } from '../core/native'
 import { EigerFrames, eigerLinks } from './eiger'
 
 export interface Found {

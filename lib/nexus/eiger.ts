@@ -3,15 +3,15 @@
 // EigerFrames presents them as one frame sequence, opening each data file (SWMR-read while it is
 // live) when it appears and refreshing its dataset directly.
 import * as path from 'node:path'
-import type { Dataset } from '../dataset'
-import { H5Error } from '../errors'
-import type { File } from '../file'
+import type { Dataset } from '../core/dataset'
+import { H5Error } from '../core/errors'
+import type { File } from '../core/file'
 import { FrameReader, SteppedFrameSource, partFrameSteps, type Frame, type ReadFrameOptions } from '../follow/frame-reader'
-import type { Steps } from '../steps'
+import type { Steps } from '../live/steps'
 import type { GrowingSource } from '../follow/growth-follower'
-import { sleep, now } from '../timing'
-import type { AnyTypedArray } from '../native'
-import { openForReading } from '../open'
+import { sleep, now } from '../live/timing'
+import type { AnyTypedArray } from '../core/native'
+import { openForReading } from '../live/open'
 
 const LINK = /^data_(\d{6})$/
 

@@ -1,6 +1,6 @@
 // Frames for the browser: a region of one frame, reduced on the server to (at most) the size the
 // canvas shows, as float32. Frames of rank > 2 are shown as rows = all but the last dimension.
-import type { AnyTypedArray } from '../native'
+import type { AnyTypedArray } from '../core/native'
 
 export type BinMode = 'mean' | 'max'
 

@@ -1,9 +1,9 @@
 // What the viewer knows about the scan: every frame's statistics (recorded for every frame the
 // follower yields, none skipped), the newest frame of each data dataset (copied, so the follower
 // can reuse its buffers), progress and rates. The HTTP server reads it; the follow loop writes it.
-import type { Dataset } from '../dataset'
+import type { Dataset } from '../core/dataset'
 import { DataSource, type DataSourceItem } from '../follow/data-source'
-import type { AnyTypedArray, Dims } from '../native'
+import type { AnyTypedArray, Dims } from '../core/native'
 import { frameStats, imageShape } from './image'
 
 export type ViewStatus = 'waiting' | 'live' | 'timedout' | 'finished' | 'error' | 'stopped'

@@ -7,7 +7,7 @@
 import * as path from 'node:path'
 import * as h5 from '../../lib'
 import { H5Error } from '../../lib'
-import { native } from '../../lib/native'
+import { native } from '../../lib/core/native'
 import { tmpDir } from '../helpers/processes'
 import { node, pluginDir, python, withoutPlugins } from './helpers'
 

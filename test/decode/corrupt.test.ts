@@ -4,7 +4,7 @@
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
 import { File, H5Error } from '../../lib'
-import { native } from '../../lib/native'
+import { native } from '../../lib/core/native'
 import { tmpDir } from '../helpers/processes'
 import { node, pluginDir, python, randomBytes, withoutPlugins } from './helpers'
 

@@ -2,7 +2,7 @@
 // (Python module, the same code as its HDF5 plugin): every element size and tail length.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { native } from '../../lib/native'
+import { native } from '../../lib/core/native'
 import { tmpDir } from '../helpers/processes'
 import { python, randomBytes, same } from './helpers'
 

@@ -5,7 +5,7 @@ import * as path from 'node:path'
 import { File, decodeThreads, setDecodeThreads } from '../../lib'
 import { checkFrame, simulateScan } from '../../lib/simulate'
 import type { AnyTypedArray } from '../../lib'
-import { native } from '../../lib/native'
+import { native } from '../../lib/core/native'
 import { followWithReadFrames, spawnWriter, tmpDir } from '../helpers/processes'
 import { node } from './helpers'
 

@@ -4,7 +4,7 @@
 import * as path from 'node:path'
 import { File, H5Error } from '../../lib'
 import type { AnyTypedArray, Selection } from '../../lib'
-import { native } from '../../lib/native'
+import { native } from '../../lib/core/native'
 import { tmpDir } from '../helpers/processes'
 import { pluginDir, python, same } from './helpers'
 

@@ -2,7 +2,7 @@
 // index order. Static scans written here by simulateScan; live scans by a writer in another process.
 import { DataSource, decodeThreads, File, H5Error, setDecodeThreads, type AnyTypedArray, type DataSourceItem, type DataSourceOptions } from '../../lib'
 import { checkFrame, simulateScan } from '../../lib/simulate'
-import { native } from '../../lib/native'
+import { native } from '../../lib/core/native'
 import { spawnWriter } from '../helpers/processes'
 import { addDataset, arange, collectAsync, filePath, newFile, ones } from './helpers'
 

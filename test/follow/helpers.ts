@@ -2,8 +2,8 @@
 // datasets the tests change between iterations (what swmr_tools' suite does with numpy mocks).
 import * as path from 'node:path'
 import { File, type Dataset } from '../../lib'
-import type { DType } from '../../lib/dtype'
-import type { Dims } from '../../lib/native'
+import type { DType } from '../../lib/core/dtype'
+import type { Dims } from '../../lib/core/native'
 import { tmpDir } from '../helpers/processes'
 
 // Created when the test file loads (tmpDir registers its cleanup with afterAll).

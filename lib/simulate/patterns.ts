@@ -1,6 +1,6 @@
 // What simulated frames hold (simulateScan, fillFrame, checkFrame). No native code here, so
 // benchmark children that only check frames (h5wasm peers) can load it.
-import type { AnyTypedArray } from './native'
+import type { AnyTypedArray } from '../core/native'
 
 /**
  * What simulated frames hold; element 0 is the frame index either way.

@@ -2,8 +2,8 @@
 // sleep): following keys or growth, reading a frame, opening a file whose writer is not ready. A
 // synchronous driver runs them with blocking reads and Atomics.wait; an asynchronous driver with
 // reads on the libuv pool and timers, so the event loop never waits.
-import type { Dataset, Selection } from './dataset'
-import type { AnyTypedArray } from './native'
+import type { Dataset, Selection } from '../core/dataset'
+import type { AnyTypedArray } from '../core/native'
 import { sleep, sleepSync } from './timing'
 import type { FileWatch } from './watch'
 

@@ -1,10 +1,10 @@
 // A detector writer, the way Odin/GDA/areaDetector write scans: frames in /entry/data/data (one
 // frame per chunk), a key dataset shaped like the scan (fill 0, set non-zero after the frame's data
 // is flushed), and a one-element `finished` flag. Used by the CLI, the tests and the benchmarks.
-import { File } from './file'
-import type { DType } from './dtype'
+import { File } from '../core/file'
+import type { DType } from '../core/dtype'
 import { fillFrame, type FramePattern } from './patterns'
-import { arrayConstructor, arrayTypeOf } from './dtype'
+import { arrayConstructor, arrayTypeOf } from '../core/dtype'
 
 // h5swmr/simulate: the simulator and the frame patterns its frames follow (to check what was read).
 export { fillFrame, checkFrame, patternElement } from './patterns'

@@ -209,7 +209,7 @@ export interface NativeDecodeTesting {
   setFetchBatchBytes(bytes: number): number
 }
 
-/** inotify on some files (one descriptor), for the synchronous followers (see lib/watch.ts). */
+/** inotify on some files (one descriptor), for the synchronous followers (see lib/live/watch.ts). */
 export interface NativeFileWatch {
   /** Block until the file is written or `ms` pass; true when written. */
   wait(ms: number): boolean
@@ -230,7 +230,7 @@ export interface NativeAddon {
 }
 
 function load(): NativeAddon {
-  const root = path.join(__dirname, '..')
+  const root = path.join(__dirname, '..', '..')  // dist/core/ -> the package
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('node-gyp-build')(root) as NativeAddon

@@ -1,9 +1,9 @@
 // Opening a file that may be under a live SWMR writer: pymodaq_data's open_h5_file_for_reading
 // (h5modules/swmr.py) for Node, the superblock's status flags read straight from the file, and
-// whether a writer has it. (collect.ts has pymodaq's dataset helpers.)
+// whether a writer has it. (core/collect.ts has pymodaq's dataset helpers.)
 import * as fs from 'node:fs'
-import { File } from './file'
-import { H5Error } from './errors'
+import { File } from '../core/file'
+import { H5Error } from '../core/errors'
 import { pause, runAsync, runSync, type Steps } from './steps'
 import { now } from './timing'
 

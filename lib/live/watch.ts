@@ -4,7 +4,7 @@
 // one poll interval, never a stall. Async waits use Node's fs.watch (inotify inside libuv's event
 // loop: no thread is held while waiting); sync waits use the addon's inotify with poll(2).
 import * as fs from 'node:fs'
-import { native, type NativeFileWatch } from './native'
+import { native, type NativeFileWatch } from '../core/native'
 
 /** `'auto'`: wake on write where the file can be watched, polling otherwise; `'poll'`: poll only. */
 export type WakeMode = 'auto' | 'poll'

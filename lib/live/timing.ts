@@ -1,6 +1,6 @@
 // Timing for followers: timeout and poll interval (milliseconds), abortable async sleep and a
 // blocking sleep (Atomics.wait) for the synchronous iterators.
-import { H5Error } from './errors'
+import { H5Error } from '../core/errors'
 
 export interface TimingOptions {
   /**
