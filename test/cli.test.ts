@@ -8,17 +8,54 @@ const dir = tmpDir()
 const CLI = path.join(__dirname, '..', 'dist', 'cli', 'index.js')
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60000 })
 
-test.each(['simulate', 'follow', 'ls', 'watch', 'view'])('%s --help', (cmd) => {
+test.each(['simulate', 'follow', 'join', 'ls', 'watch', 'view'])('%s --help', (cmd) => {
   const r = run(cmd, '--help')
   expect(r.status).toBe(0)
   expect(r.stdout).toContain(`Usage: h5swmr ${cmd}`)
 })
 
-test('no command prints usage and fails; an unknown one fails with one line', () => {
-  expect(run().status).toBe(1)
-  const r = run('frobnicate')
-  expect(r.status).toBe(1)
-  expect(r.stderr.split('\n')[0]).toBe("h5swmr: unknown command 'frobnicate' (ERR_USAGE)")
+test('--help, -h and help print the usage and exit 0; --version and -V print the package version', () => {
+  for (const flag of ['--help', '-h', 'help']) {
+    const r = run(flag)
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/^Usage: h5swmr <command>/)
+  }
+  const { version } = require('../package.json') as { version: string }
+  for (const flag of ['--version', '-V']) {
+    const r = run(flag)
+    expect(r.status).toBe(0)
+    expect(r.stdout).toBe(`${version}\n`)
+    expect(r.stderr).toBe('')
+  }
+})
+
+test('usage errors exit 2 with one line: no command, an unknown command or option, a missing argument', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [[], /^h5swmr: expected a command; 'h5swmr --help' lists them \(ERR_USAGE\)$/],
+    [['frobnicate'], /^h5swmr: unknown command 'frobnicate'; 'h5swmr --help' lists them \(ERR_USAGE\)$/],
+    [['ls', '--bogus', 'x.h5'], /^h5swmr ls: Unknown option '--bogus'.* \(ERR_PARSE_ARGS_UNKNOWN_OPTION\)$/],
+    [['ls'], /^h5swmr ls: expected FILE \[PATH\] \(see --help\) \(ERR_USAGE\)$/],
+    [['simulate', path.join(dir, 'x.h5'), '--frame-shape', 'big'], /\(ERR_USAGE\)$/],
+    [['join'], /\(ERR_USAGE\)$/],
+  ]
+  for (const [args, line] of cases) {
+    const r = run(...args)
+    expect({ args, status: r.status }).toEqual({ args, status: 2 })
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr.trim()).toMatch(line)
+  }
+})
+
+test('a directory, or a path through a file, is a coded error in plain words (exit 1)', () => {
+  const isDir = run('ls', dir)
+  expect(isDir.status).toBe(1)
+  expect(isDir.stderr.trim()).toBe(`h5swmr ls: Cannot open '${dir}': it is a directory, not an HDF5 file (EISDIR)`)
+  const through = run('ls', path.join(__filename, 'x.h5'))
+  expect(through.status).toBe(1)
+  expect(through.stderr.trim()).toBe(`h5swmr ls: Cannot open '${path.join(__filename, 'x.h5')}': a part of the path is not a directory (ENOTDIR)`)
+  // The library says the same.
+  expect(() => File.open(dir)).toThrow(expect.objectContaining({ code: 'EISDIR' }))
+  expect(() => File.open(path.join(__filename, 'x.h5'))).toThrow(expect.objectContaining({ code: 'ENOTDIR' }))
 })
 
 test('errors are one clear line with the code, and a non-zero exit', () => {

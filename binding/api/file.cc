@@ -1,6 +1,7 @@
 #include "api/file.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -45,6 +46,7 @@ Napi::Function NativeFile::Define(Napi::Env env) {
                          InstanceMethod<&NativeFile::RetryInfo>("retryInfo"),
                          InstanceMethod<&NativeFile::List>("list"),
                          InstanceMethod<&NativeFile::ObjectType>("objectType"),
+                         InstanceMethod<&NativeFile::ObjectKeyAt>("objectKey"),
                          InstanceMethod<&NativeFile::CreateGroup>("createGroup"),
                          InstanceMethod<&NativeFile::ReadAttrs>("readAttrs"),
                          InstanceMethod<&NativeFile::WriteAttr>("writeAttr"),
@@ -78,10 +80,13 @@ NativeFile::NativeFile(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Native
     if (mode == "r" || mode == "a") {
       if (stat(path.c_str(), &st) != 0) {
         int e = errno;
-        Fail(e == ENOENT ? "ENOENT" : e == EACCES ? "EACCES" : "H5_OPEN_FAILED",
-             "Cannot open '" + path + "': " + strerror(e));
+        Fail(e == ENOENT ? "ENOENT" : e == EACCES ? "EACCES" : e == ENOTDIR ? "ENOTDIR" : "H5_OPEN_FAILED",
+             "Cannot open '" + path + "': " +
+                 (e == ENOENT ? "no such file" : e == ENOTDIR ? "a part of the path is not a directory" : strerror(e)));
       }
-      if (S_ISDIR(st.st_mode)) Fail("H5_NOT_HDF5", "Cannot open '" + path + "': it is a directory");
+      if (S_ISDIR(st.st_mode)) Fail("EISDIR", "Cannot open '" + path + "': it is a directory, not an HDF5 file");
+      if (access(path.c_str(), mode == "r" ? R_OK : R_OK | W_OK) != 0 && errno == EACCES)
+        Fail("EACCES", "Cannot open '" + path + "': permission denied (" + (mode == "r" ? "read" : "read and write") + ")");
     }
     Hdf5Lock lock;
     ScopedId fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);

@@ -16,6 +16,12 @@ struct Member {
   std::string objectType;  // 'group' | 'dataset' | 'datatype' | 'missing' (dangling link)
   std::string target;      // soft: path; external: object path
   std::string targetFile;  // external only
+  std::string objectKey;   // identity of what the link resolves to ("" when missing)
+};
+
+struct ObjectAt {
+  std::string type;  // 'group' | 'dataset' | 'datatype' | 'other' | 'missing'
+  std::string key;   // ObjectKey of it
 };
 
 const char* TypeName(H5I_type_t t) {
@@ -45,15 +51,13 @@ bool PathResolves(hid_t loc, const std::string& path) {
   return true;
 }
 
-std::string ObjectTypeAt(hid_t loc, const std::string& name) {
-  hid_t obj = H5Oopen(loc, name.c_str(), H5P_DEFAULT);
-  if (obj < 0) {
+ObjectAt ObjectTypeAt(hid_t loc, const std::string& name) {
+  ScopedId obj(H5Oopen(loc, name.c_str(), H5P_DEFAULT), H5Oclose);
+  if (!obj.valid()) {
     H5Eclear2(H5E_DEFAULT);
-    return "missing";
+    return {"missing", ""};
   }
-  std::string t = TypeName(H5Iget_type(obj));
-  H5Oclose(obj);
-  return t;
+  return {TypeName(H5Iget_type(obj)), ObjectKey(obj)};
 }
 
 // HDF5 1.12 added H5Literate2 (links by token, not address) and deprecated the 1.10 call.
@@ -91,7 +95,13 @@ herr_t CollectLink(hid_t group, const char* name, const LinkInfo* info, void* da
   }
   // For external links this opens the target file (and closes it again): a missing target file
   // shows up as 'missing' rather than an error, as the data files of a live scan appear over time.
-  m.objectType = m.linkType == "user" ? "other" : ObjectTypeAt(group, name);
+  if (m.linkType == "user") {
+    m.objectType = "other";
+  } else {
+    ObjectAt at = ObjectTypeAt(group, name);
+    m.objectType = at.type;
+    m.objectKey = at.key;
+  }
   members->push_back(std::move(m));
   return 0;
 }
@@ -121,9 +131,16 @@ Napi::Value NativeFile::List(const Napi::CallbackInfo& info) {
     o.Set("objectType", members[i].objectType);
     if (!members[i].target.empty()) o.Set("target", members[i].target);
     if (!members[i].targetFile.empty()) o.Set("targetFile", members[i].targetFile);
+    if (!members[i].objectKey.empty()) o.Set("objectKey", members[i].objectKey);
     result.Set(i, o);
   }
   return result;
+}
+
+ObjectAt ResolvedObject(const std::shared_ptr<FileState>& file, const std::string& path) {
+  Hdf5Lock lock;
+  if (!PathResolves(file->id, path)) return {"missing", ""};
+  return ObjectTypeAt(file->id, path);
 }
 
 // 'group' | 'dataset' | 'datatype' | null when nothing resolves at `path`.
@@ -131,13 +148,19 @@ Napi::Value NativeFile::ObjectType(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto file = Open(env);
   std::string path = info[0].As<Napi::String>();
-  std::string type = Guarded(env, [&]() {
-    Hdf5Lock lock;
-    if (!PathResolves(file->id, path)) return std::string();
-    return ObjectTypeAt(file->id, path);
-  });
-  if (type.empty() || type == "missing") return env.Null();
-  return Napi::String::New(env, type);
+  ObjectAt at = Guarded(env, [&]() { return ResolvedObject(file, path); });
+  if (at.type == "missing") return env.Null();
+  return Napi::String::New(env, at.type);
+}
+
+// The identity of the object at `path` (equal for every path to it), or null when nothing resolves.
+Napi::Value NativeFile::ObjectKeyAt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto file = Open(env);
+  std::string path = info[0].As<Napi::String>();
+  ObjectAt at = Guarded(env, [&]() { return ResolvedObject(file, path); });
+  if (at.key.empty()) return env.Null();
+  return Napi::String::New(env, at.key);
 }
 
 Napi::Value NativeFile::CreateGroup(const Napi::CallbackInfo& info) {

@@ -58,4 +58,21 @@ void FinishAsync(const std::shared_ptr<DatasetState>& ds) {
   }
 }
 
+// Identity of the object behind an id: two paths (a soft link and the hard link) give the same key.
+std::string ObjectKey(hid_t id) {
+#if H5_VERSION_GE(1, 12, 0)
+  H5O_info2_t info;
+  if (H5Oget_info3(id, &info, H5O_INFO_BASIC) < 0) return "";
+  char* token = nullptr;
+  H5Otoken_to_str(id, &info.token, &token);
+  std::string key = std::to_string(info.fileno) + ":" + (token ? token : "");
+  H5free_memory(token);
+  return key;
+#else
+  H5O_info_t info;
+  if (H5Oget_info2(id, &info, H5O_INFO_BASIC) < 0) return "";
+  return std::to_string(info.fileno) + ":" + std::to_string(info.addr);
+#endif
+}
+
 }  // namespace h5swmr

@@ -52,6 +52,10 @@ struct DatasetState {
   int inflight = 0;
 };
 
+// Identity of the object behind an id (file number and address, or token): two paths to the same
+// object (hard links, soft links) give the same key; "" when HDF5 cannot tell.
+std::string ObjectKey(hid_t id);
+
 // Close the ids now (under the lock). Idempotent.
 void Release(DatasetState& ds);
 void Release(FileState& file);  // releases the file's datasets too

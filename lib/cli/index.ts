@@ -20,26 +20,50 @@ Commands:
   watch FILE PATH   print rows appended to a growing dataset (like h5watch)
   view FILE         watch a scan live in the browser (a local web page)
 
-'h5swmr <command> --help' describes each command.
+Options:
+  -h, --help        this help ('h5swmr <command> --help' describes each command)
+  -V, --version     the version of h5swmr
+
+Exit status: 0 done, 1 failed (the error's code in parentheses), 2 a usage error.
 `
+
+/** The package's version, from its package.json (dist/cli/ -> the package). */
+function version(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../package.json') as { version: string }).version
+}
+
+/** Usage errors (ours, and node:util parseArgs's) exit 2, as with other command-line tools. */
+function isUsageError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && (code === 'ERR_USAGE' || code.startsWith('ERR_PARSE_ARGS'))
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
-  if (!name || name === '-h' || name === '--help' || name === 'help') {
+  if (name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(usageText)
-    return name ? 0 : 1
+    return 0
+  }
+  if (name === '-V' || name === '--version') {
+    process.stdout.write(`${version()}\n`)
+    return 0
+  }
+  if (!name) {
+    process.stderr.write(`h5swmr: expected a command; 'h5swmr --help' lists them (ERR_USAGE)\n`)
+    return 2
   }
   const command = commands[name]
   if (!command) {
-    process.stderr.write(`h5swmr: unknown command '${name}' (ERR_USAGE)\n${usageText}`)
-    return 1
+    process.stderr.write(`h5swmr: unknown command '${name}'; 'h5swmr --help' lists them (ERR_USAGE)\n`)
+    return 2
   }
   try {
     return await command.run(rest)
   } catch (err) {
     process.stderr.write(errorLine(name, err) + '\n')
     if (process.env.H5SWMR_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`)
-    return 1
+    return isUsageError(err) ? 2 : 1
   }
 }
 

@@ -1,13 +1,12 @@
 // pymodaq_data's SWMR dataset helpers (h5modules/__init__.py): collect a file's datasets once, then
 // refresh them per poll.
-import * as posixPath from 'node:path/posix'
 import type { Dataset } from './dataset'
 import type { Group } from './file'
 
 export interface CollectOptions {
   /**
    * Also walk soft and external links (pymodaq, through h5py's visititems, skips them). Dangling
-   * links are skipped; a link back to a group already being walked is not re-entered.
+   * links are skipped; an object already met (by identity) is not met again.
    */
   followLinks?: boolean
 }
@@ -20,25 +19,24 @@ export interface CollectOptions {
 export function collectDatasets(group: Group, options: CollectOptions = {}): Map<string, Dataset> {
   const out = new Map<string, Dataset>()
   const file = group.file
-  const active = new Set<string>()
-  const walk = (path: string, depth: number) => {
-    if (depth > 64) return
-    active.add(path)
+  // Each object once, by identity, as h5py's visititems (H5Ovisit) does: a group that links to itself
+  // or an ancestor is not entered again, a dataset with two names is collected under the first.
+  const seen = new Set<string>()
+  const startKey = file.objectKey(group.path)
+  if (startKey) seen.add(startKey)
+  const walk = (path: string) => {
     for (const m of file.list(path)) {
       if (m.linkType !== 'hard' && !options.followLinks) continue
-      if (m.objectType === 'dataset') {
-        out.set(m.path, file.dataset(m.path))
-      } else if (m.objectType === 'group') {
-        if (m.linkType === 'soft' && m.target) {
-          const target = posixPath.normalize(m.target.startsWith('/') ? m.target : posixPath.join(path, m.target))
-          if ([...active].some((a) => target === a || a.startsWith(target.endsWith('/') ? target : target + '/'))) continue
-        }
-        walk(m.path, depth + 1)
+      if (m.objectType !== 'dataset' && m.objectType !== 'group') continue
+      if (m.objectKey) {
+        if (seen.has(m.objectKey)) continue
+        seen.add(m.objectKey)
       }
+      if (m.objectType === 'dataset') out.set(m.path, file.dataset(m.path))
+      else walk(m.path)
     }
-    active.delete(path)
   }
-  walk(group.path, 0)
+  walk(group.path)
   return out
 }
 

@@ -12,6 +12,9 @@ export interface Hdf5StackFrame {
 export type H5ErrorCode =
   | 'ENOENT'
   | 'EACCES'
+  | 'EISDIR'
+  | 'ENOTDIR'
+  | 'ERR_USAGE'
   | 'ERR_INVALID_ARG'
   | 'H5_NOT_HDF5'
   | 'H5_NOT_FOUND'
@@ -52,4 +55,17 @@ export class H5Error extends Error {
     this.code = code as H5ErrorCode
     this.hdf5Stack = hdf5Stack
   }
+}
+
+const FILE_SYSTEM_WORDS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory, not an HDF5 file',
+  ENOTDIR: 'a part of the path is not a directory',
+}
+
+/** @internal A failed file-system call on `path`, in plain words, coded by its errno name where we name it. */
+export function fileSystemError(action: string, path: string, err: NodeJS.ErrnoException): H5Error {
+  const code = err.code && err.code in FILE_SYSTEM_WORDS ? err.code : 'H5_OPEN_FAILED'
+  return new H5Error(`${action} '${path}': ${FILE_SYSTEM_WORDS[code] ?? err.message}`, code)
 }

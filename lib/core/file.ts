@@ -99,6 +99,12 @@ export interface LinkInfo {
   /** Soft link: path it points to; external link: object path in `targetFile`. */
   target?: string
   targetFile?: string
+  /**
+   * Identity of the object the link resolves to (file number and address): equal for every link to
+   * the same object, so a walk can show each object once, as h5py's `visititems` does (a group may
+   * hard-link to itself or an ancestor). Absent for a dangling link.
+   */
+  objectKey?: string
 }
 
 export type { AttrValue } from './dtype'
@@ -251,6 +257,11 @@ export class File extends Group {
   override list(path = '/'): LinkInfo[] {
     const base = normalize(path)
     return this.#native.list(base).map((m: NativeMember) => ({ ...m, path: posixPath.join(base, m.name) }))
+  }
+
+  /** Identity of the object at `path` (see `LinkInfo.objectKey`), or null when nothing resolves there. */
+  objectKey(path: string): string | null {
+    return this.#native.objectKey(normalize(path))
   }
 
   override has(path: string): boolean {

@@ -65,6 +65,8 @@ export interface NativeMember {
   objectType: 'group' | 'dataset' | 'datatype' | 'missing' | 'other'
   target?: string
   targetFile?: string
+  /** Identity of what the link resolves to (absent when it resolves to nothing). */
+  objectKey?: string
 }
 
 export interface NativeRetryInfo {
@@ -151,6 +153,7 @@ export interface NativeFile {
   retryInfo(): NativeRetryInfo
   list(path: string): NativeMember[]
   objectType(path: string): 'group' | 'dataset' | 'datatype' | null
+  objectKey(path: string): string | null
   createGroup(path: string): void
   readAttrs(path: string): Record<string, unknown>
   writeAttr(path: string, name: string, value: unknown, dtype?: string): void

@@ -3,7 +3,7 @@
 // whether a writer has it. (core/collect.ts has pymodaq's dataset helpers.)
 import * as fs from 'node:fs'
 import { File } from '../core/file'
-import { H5Error } from '../core/errors'
+import { fileSystemError, H5Error } from '../core/errors'
 import { pause, runAsync, runSync, type Steps } from './steps'
 import { now } from './timing'
 
@@ -62,12 +62,12 @@ export function readSuperblockStatus(filePath: string): SuperblockStatus | null 
   try {
     fd = fs.openSync(filePath, 'r')
   } catch (err) {
-    const e = err as NodeJS.ErrnoException
-    const code = e.code === 'ENOENT' || e.code === 'EACCES' ? e.code : 'H5_OPEN_FAILED'
-    throw new H5Error(`Cannot open '${filePath}': ${e.message}`, code)
+    throw fileSystemError('Cannot open', filePath, err as NodeJS.ErrnoException)
   }
   try {
-    const size = fs.fstatSync(fd).size
+    const stat = fs.fstatSync(fd)
+    if (stat.isDirectory()) throw fileSystemError('Cannot open', filePath, Object.assign(new Error(), { code: 'EISDIR' }))
+    const size = stat.size
     const buf = Buffer.alloc(12)
     // HDF5 looks for the signature at 0, 512, 1024, 2048, ... (after a user block).
     for (let offset = 0; offset + buf.length <= size; offset = offset === 0 ? 512 : offset * 2) {

@@ -57,12 +57,18 @@ function findEntry(file: File): string | null {
   return file.has('/entry') ? '/entry' : null
 }
 
-// Groups under `root` (depth-limited walk, hard links only) with their NX_class.
+// Groups under `root` (hard links only, `depth` levels: NeXus puts what we look for near the top)
+// with their NX_class; each group once, by identity (a group may link to itself or an ancestor).
 function nxGroups(file: File, root: string, depth = 4): Array<{ path: string; cls: string | null }> {
   const out: Array<{ path: string; cls: string | null }> = []
+  const seen = new Set<string>([file.objectKey(root) ?? ''])
   const walk = (p: string, d: number) => {
     for (const m of file.list(p)) {
       if (m.objectType !== 'group' || m.linkType !== 'hard') continue
+      if (m.objectKey) {
+        if (seen.has(m.objectKey)) continue
+        seen.add(m.objectKey)
+      }
       out.push({ path: m.path, cls: str(file.group(m.path).attrs.NX_class) })
       if (d > 1) walk(m.path, d - 1)
     }
