@@ -1,5 +1,5 @@
-// Attributes: read all of an object's attributes as JS values (numbers, BigInts past 2^53,
-// strings, h5py bools), and write simple ones.
+// Attributes: read all of an object's attributes (any type h5py reads; lib/core/values.ts makes
+// them JS values as h5py gives them), and write simple ones.
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -8,114 +8,46 @@
 #include "hdf5/dtype.h"
 #include "api/js_error.h"
 #include "api/file.h"
+#include "api/values.h"
+#include "read/value_read.h"
 #include "hdf5/lock.h"
 
 namespace h5swmr {
 
 namespace {
 
-Napi::Value IntegerValue(Napi::Env env, int64_t v) {
-  if (v > 9007199254740991LL || v < -9007199254740991LL) return Napi::BigInt::New(env, v);
-  return Napi::Number::New(env, static_cast<double>(v));
-}
-
-Napi::Value UnsignedValue(Napi::Env env, uint64_t v) {
-  if (v > 9007199254740991ULL) return Napi::BigInt::New(env, v);
-  return Napi::Number::New(env, static_cast<double>(v));
-}
-
-std::string TrimFixed(const char* p, size_t n) {
-  size_t len = strnlen(p, n);
-  while (len > 0 && p[len - 1] == ' ') len--;
-  return std::string(p, len);
-}
-
-// Returns undefined for types we do not turn into JS values.
-Napi::Value ReadAttr(Napi::Env env, hid_t attr) {
-  ScopedId type(H5Aget_type(attr), H5Tclose);
-  ScopedId space(H5Aget_space(attr), H5Sclose);
-  hssize_t n = H5Sget_simple_extent_npoints(space);
-  bool scalar = H5Sget_simple_extent_ndims(space) == 0;
-  if (n < 0 || H5Sget_simple_extent_type(space) == H5S_NULL) return env.Undefined();
-  std::vector<Napi::Value> values;
-  H5T_class_t cls = H5Tget_class(type);
-  TypeInfo ti = DescribeType(type);
-
-  if (cls == H5T_STRING) {
-    if (H5Tis_variable_str(type) > 0) {
-      ScopedId mem(H5Tcopy(H5T_C_S1), H5Tclose);
-      H5Tset_size(mem, H5T_VARIABLE);
-      H5Tset_cset(mem, H5Tget_cset(type));
-      std::vector<char*> strings(n, nullptr);
-      if (H5Aread(attr, mem, strings.data()) < 0) ThrowHdf5("Cannot read string attribute", "H5_READ_FAILED");
-      for (char* s : strings) {
-        values.push_back(Napi::String::New(env, s ? s : ""));
-        if (s) H5free_memory(s);
-      }
-    } else {
-      size_t size = H5Tget_size(type);
-      ScopedId mem(H5Tcopy(type), H5Tclose);
-      std::vector<char> buf(size * n + 1, 0);
-      if (H5Aread(attr, mem, buf.data()) < 0) ThrowHdf5("Cannot read string attribute", "H5_READ_FAILED");
-      for (hssize_t i = 0; i < n; i++) values.push_back(Napi::String::New(env, TrimFixed(&buf[i * size], size)));
-    }
-  } else if (ti.supported && (ti.typeClass == "integer" || ti.typeClass == "enum" || ti.typeClass == "bool")) {
-    ScopedId mem(NativeMemoryType(type), H5Tclose);
-    std::vector<uint8_t> buf(ti.memSize * n);
-    if (H5Aread(attr, mem, buf.data()) < 0) ThrowHdf5("Cannot read attribute", "H5_READ_FAILED");
-    bool isSigned = ti.dtype[0] == 'i';
-    for (hssize_t i = 0; i < n; i++) {
-      const uint8_t* p = &buf[i * ti.memSize];
-      if (ti.typeClass == "bool") {
-        values.push_back(Napi::Boolean::New(env, *p != 0));
-        continue;
-      }
-      switch (ti.memSize) {
-        case 1: values.push_back(isSigned ? IntegerValue(env, *reinterpret_cast<const int8_t*>(p))
-                                          : UnsignedValue(env, *p)); break;
-        case 2: values.push_back(isSigned ? IntegerValue(env, *reinterpret_cast<const int16_t*>(p))
-                                          : UnsignedValue(env, *reinterpret_cast<const uint16_t*>(p))); break;
-        case 4: values.push_back(isSigned ? IntegerValue(env, *reinterpret_cast<const int32_t*>(p))
-                                          : UnsignedValue(env, *reinterpret_cast<const uint32_t*>(p))); break;
-        default: values.push_back(isSigned ? IntegerValue(env, *reinterpret_cast<const int64_t*>(p))
-                                           : UnsignedValue(env, *reinterpret_cast<const uint64_t*>(p)));
-      }
-    }
-  } else if (cls == H5T_FLOAT) {
-    std::vector<double> buf(n);
-    if (H5Aread(attr, H5T_NATIVE_DOUBLE, buf.data()) < 0) ThrowHdf5("Cannot read attribute", "H5_READ_FAILED");
-    for (double d : buf) values.push_back(Napi::Number::New(env, d));
-  } else {
-    return env.Undefined();
-  }
-  if (scalar && values.size() == 1) return values[0];
-  Napi::Array arr = Napi::Array::New(env, values.size());
-  for (size_t i = 0; i < values.size(); i++) arr.Set(i, values[i]);
-  return arr;
-}
-
-struct AttrCollector {
-  Napi::Env env;
-  Napi::Object out;
-};
-
-herr_t CollectAttr(hid_t loc, const char* name, const H5A_info_t*, void* data) {
-  auto* c = static_cast<AttrCollector*>(data);
-  ScopedId attr(H5Aopen(loc, name, H5P_DEFAULT), H5Aclose);
-  if (!attr.valid()) return -1;
-  Napi::Value v = ReadAttr(c->env, attr);
-  if (!v.IsUndefined()) c->out.Set(name, v);
+// Attribute names first, in name order, with nothing done inside HDF5's callback (no JS, no throw:
+// an exception must not cross libhdf5's C frames); each attribute is then opened by its index,
+// which HDF5 checks against the object's attribute count.
+herr_t CollectName(hid_t, const char* name, const H5A_info_t*, void* data) {
+  static_cast<std::vector<std::string>*>(data)->push_back(name ? name : "");
   return 0;
 }
 
 }  // namespace
 
+// { name: values (api/values.h ValuesToJs) | { unsupported: what } } for every attribute of `obj`.
 Napi::Object ReadAllAttrs(Napi::Env env, hid_t obj, const std::string& what) {
-  AttrCollector c{env, Napi::Object::New(env)};
+  std::vector<std::string> names;
   hsize_t idx = 0;
-  if (H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectAttr, &c) < 0)
-    ThrowHdf5("Cannot read the attributes of " + what, "H5_READ_FAILED");
-  return c.out;
+  if (H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName, &names) < 0)
+    ThrowHdf5("Cannot list the attributes of " + what, "H5_READ_FAILED");
+  Napi::Object out = Napi::Object::New(env);
+  for (size_t k = 0; k < names.size(); k++) {
+    const std::string attrWhat = "attribute '" + names[k] + "' of " + what;
+    ScopedId attr(H5Aopen_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, k, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    if (!attr.valid()) ThrowHdf5("Cannot open " + attrWhat, "H5_READ_FAILED");
+    try {
+      std::unique_ptr<ValueBuffer> values = ReadAttributeValues(attr, obj, attrWhat);
+      out.Set(names[k], ValuesToJs(env, *values));
+    } catch (const H5Failure& failure) {
+      if (failure.code != "H5_UNSUPPORTED_TYPE") throw;
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("unsupported", failure.what());
+      out.Set(names[k], o);
+    }
+  }
+  return out;
 }
 
 Napi::Value NativeFile::ReadAttrs(const Napi::CallbackInfo& info) {

@@ -9,6 +9,7 @@
 #include "hdf5/lock.h"
 #include "hdf5/properties.h"
 #include "api/read_worker.h"
+#include "api/values.h"
 
 namespace h5swmr {
 
@@ -48,6 +49,9 @@ Napi::Function NativeDataset::Define(Napi::Env env) {
                          InstanceMethod<&NativeDataset::ReadStats>("readStats"),
                          InstanceMethod<&NativeDataset::ChunkCache>("chunkCache"),
                          InstanceMethod<&NativeDataset::ReadAttrs>("readAttrs"),
+                         InstanceMethod<&NativeDataset::GetValueType>("valueType"),
+                         InstanceMethod<&NativeDataset::ReadValues>("readValues"),
+                         InstanceMethod<&NativeDataset::ReadValuesAsync>("readValuesAsync"),
                          InstanceMethod<&NativeDataset::VirtualMapping>("virtualMapping"),
                          InstanceMethod<&NativeDataset::Extend>("extend"),
                          InstanceMethod<&NativeDataset::Write>("write"),
@@ -83,8 +87,9 @@ std::shared_ptr<DatasetState> NativeDataset::OpenState(const std::shared_ptr<Fil
     H5Dclose(id);
     ThrowHdf5("Cannot get the datatype of '" + path + "' in '" + file->path + "'", "H5_ERROR");
   }
-  ds->type = DescribeType(ds->fileType);
-  ds->memType = NativeMemoryType(ds->fileType);
+  ds->value = DescribeValueType(ds->fileType);
+  ds->type = TypedInfoOf(*ds->value.type);
+  ds->memType = ds->type.supported && ds->value.memory ? H5Tcopy(ds->value.memory->id()) : H5I_INVALID_HID;
   ds->layout = DescribeChunkLayout(id, ds->fileType, ds->memType);
   ds->objectKey = ObjectKey(id);
   H5Eclear2(H5E_DEFAULT);
@@ -152,7 +157,9 @@ Napi::Value NativeDataset::GetInfo(const Napi::CallbackInfo& info) {
     o.Set("dtype", ds->type.dtype);
     o.Set("typeClass", ds->type.typeClass);
     o.Set("supported", ds->type.supported);
-    o.Set("arrayType", ArrayTypeName(ds->type.arrayType));
+    o.Set("readable", ds->type.readable);
+    o.Set("elements", static_cast<double>(ds->type.elements));
+    o.Set("arrayType", ds->type.supported ? ArrayTypeName(ds->type.arrayType) : "");
     o.Set("storedSize", static_cast<double>(ds->layout->storedElemSize));
     ScopedId space = DataspaceOf(ds->id, ds->path);
     int rank = H5Sget_simple_extent_ndims(space);
@@ -190,8 +197,9 @@ Napi::Value NativeDataset::GetInfo(const Napi::CallbackInfo& info) {
 
     H5D_fill_value_t fillState;
     o.Set("fillValue", env.Null());
-    if (ds->memType >= 0 && H5Pfill_value_defined(dcpl, &fillState) >= 0 && fillState != H5D_FILL_VALUE_UNDEFINED) {
-      uint8_t buf[16] = {0};
+    if (ds->memType >= 0 && ds->type.elements == 1 && ds->type.memSize <= 8 && H5Pfill_value_defined(dcpl, &fillState) >= 0 &&
+        fillState != H5D_FILL_VALUE_UNDEFINED) {
+      uint8_t buf[8] = {0};
       if (H5Pget_fill_value(dcpl, ds->memType, buf) >= 0) {
         const auto& t = ds->type;
         Napi::Value v;
@@ -359,6 +367,55 @@ Napi::Value NativeDataset::FileDescriptor(const Napi::CallbackInfo& info) {
     H5Eclear2(H5E_DEFAULT);
   }
   return Napi::Number::New(env, fd);
+}
+
+namespace {
+
+// JS: undefined | string[] (the compound members to read).
+std::unique_ptr<std::vector<std::string>> ParseFields(const Napi::Value& value) {
+  if (value.IsUndefined() || value.IsNull()) return nullptr;
+  if (!value.IsArray()) Fail("ERR_INVALID_ARG", "fields must be an array of member names");
+  Napi::Array a = value.As<Napi::Array>();
+  auto fields = std::make_unique<std::vector<std::string>>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    if (!a.Get(i).IsString()) Fail("ERR_INVALID_ARG", "fields must be an array of member names");
+    fields->push_back(a.Get(i).As<Napi::String>());
+  }
+  return fields;
+}
+
+}  // namespace
+
+// valueType() -> the stored type, described (api/values.h TypeToJs).
+Napi::Value NativeDataset::GetValueType(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  return TypeToJs(env, *ds->value.type);
+}
+
+// readValues(selection | null, fields?) -> { type, count, scalar, empty, columns }: any type h5py reads.
+Napi::Value NativeDataset::ReadValues(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  return Guarded(env, [&]() -> Napi::Value {
+    Selection sel = ParseSelection(info[0]);
+    auto fields = ParseFields(info[1]);
+    std::unique_ptr<ValueBuffer> values = ReadDatasetValues(ds, sel, fields.get());
+    return ValuesToJs(env, *values);
+  });
+}
+
+// readValuesAsync(selection | null, fields?) -> Promise of the same, read on the decode pool.
+Napi::Value NativeDataset::ReadValuesAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  Selection sel;
+  std::unique_ptr<std::vector<std::string>> fields;
+  Guarded(env, [&]() {
+    sel = ParseSelection(info[0]);
+    fields = ParseFields(info[1]);
+  });
+  return QueueValueRead(env, ds, std::move(sel), fields.get());
 }
 
 }  // namespace h5swmr

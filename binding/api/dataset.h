@@ -36,6 +36,9 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset> {
   Napi::Value ReadStats(const Napi::CallbackInfo& info);
   Napi::Value ChunkCache(const Napi::CallbackInfo& info);
   Napi::Value ReadAttrs(const Napi::CallbackInfo& info);
+  Napi::Value GetValueType(const Napi::CallbackInfo& info);
+  Napi::Value ReadValues(const Napi::CallbackInfo& info);
+  Napi::Value ReadValuesAsync(const Napi::CallbackInfo& info);
   // virtual.cc
   Napi::Value VirtualMapping(const Napi::CallbackInfo& info);
   Napi::Value FileDescriptor(const Napi::CallbackInfo& info);

@@ -2,6 +2,7 @@
 
 #include "api/env_data.h"
 #include "api/js_error.h"
+#include "api/values.h"
 #include "read/pool.h"
 
 namespace h5swmr {
@@ -11,6 +12,11 @@ struct AsyncRead {
   ReadRequest req;
   Napi::Promise::Deferred deferred;
   Napi::ObjectReference target;  // keeps the typed array (and its memory) alive
+  // A value read instead (strings, compounds, ...): what to read, and what was read.
+  bool valueRead = false;
+  std::vector<std::string> fields;
+  bool someFields = false;
+  std::unique_ptr<ValueBuffer> values;
   std::unique_ptr<H5Failure> failure;
   std::shared_ptr<ReadCompletions> completions;
 
@@ -22,10 +28,22 @@ struct AsyncRead {
         target(Napi::Persistent(array.As<Napi::Object>())),
         completions(std::move(completions)) {}
 
+  AsyncRead(Napi::Env env, std::shared_ptr<DatasetState> ds, Selection sel, const std::vector<std::string>* fields,
+            std::shared_ptr<ReadCompletions> completions)
+      : ds(std::move(ds)),
+        deferred(Napi::Promise::Deferred::New(env)),
+        valueRead(true),
+        fields(fields ? *fields : std::vector<std::string>{}),
+        someFields(fields != nullptr),
+        completions(std::move(completions)) {
+    req.sel = std::move(sel);
+  }
+
   // On a pool thread.
   void Run() {
     try {
-      ReadSelection(*ds, req);
+      if (valueRead) values = ReadDatasetValues(ds, req.sel, someFields ? &fields : nullptr);
+      else ReadSelection(*ds, req);
     } catch (const H5Failure& f) {
       failure = std::make_unique<H5Failure>(f);
     } catch (const std::bad_alloc&) {
@@ -36,7 +54,7 @@ struct AsyncRead {
     std::shared_ptr<ReadCompletions> c = completions;
     if (c->tsfn_.NonBlockingCall(this) != napi_ok) {
       // The environment is going away: no JS thread to settle on. Its references die with it.
-      target.SuppressDestruct();
+      if (!target.IsEmpty()) target.SuppressDestruct();
     }
     std::lock_guard<std::mutex> lock(c->mutex_);
     if (--c->running_ == 0) c->idle_.notify_all();
@@ -57,7 +75,7 @@ void ReadCompletions::WaitForRunningReads() {
 void SettleRead(Napi::Env env, Napi::Function, void*, AsyncRead* read) {
   std::unique_ptr<AsyncRead> owned(read);
   if (env == nullptr) {
-    read->target.SuppressDestruct();
+    if (!read->target.IsEmpty()) read->target.SuppressDestruct();
     return;
   }
   FinishAsync(read->ds);
@@ -66,6 +84,8 @@ void SettleRead(Napi::Env env, Napi::Function, void*, AsyncRead* read) {
   try {
     if (read->failure) {
       read->deferred.Reject(MakeJsError(env, *read->failure));
+    } else if (read->valueRead) {
+      read->deferred.Resolve(ValuesToJs(env, *read->values));
     } else {
       read->deferred.Resolve(read->target.Value());
     }
@@ -74,9 +94,9 @@ void SettleRead(Napi::Env env, Napi::Function, void*, AsyncRead* read) {
   }
 }
 
-Napi::Promise QueueRead(Napi::Env env, std::shared_ptr<DatasetState> ds, ReadRequest req, Napi::TypedArray target) {
-  std::shared_ptr<ReadCompletions> completions = GetAddonData(env)->completions;
-  auto* read = new AsyncRead(env, std::move(ds), std::move(req), target, completions);
+// Queue one read on the pool (the JS thread's bookkeeping first).
+Napi::Promise Queue(Napi::Env env, AsyncRead* read) {
+  std::shared_ptr<ReadCompletions> completions = read->completions;
   Napi::Promise promise = read->deferred.Promise();
   BeginAsync(read->ds);
   if (completions->pending_++ == 0) completions->tsfn_.Ref(env);
@@ -86,6 +106,14 @@ Napi::Promise QueueRead(Napi::Env env, std::shared_ptr<DatasetState> ds, ReadReq
   }
   DecodePool::Get().Submit([read]() { read->Run(); });
   return promise;
+}
+
+Napi::Promise QueueRead(Napi::Env env, std::shared_ptr<DatasetState> ds, ReadRequest req, Napi::TypedArray target) {
+  return Queue(env, new AsyncRead(env, std::move(ds), std::move(req), target, GetAddonData(env)->completions));
+}
+
+Napi::Promise QueueValueRead(Napi::Env env, std::shared_ptr<DatasetState> ds, Selection sel, const std::vector<std::string>* fields) {
+  return Queue(env, new AsyncRead(env, std::move(ds), std::move(sel), fields, GetAddonData(env)->completions));
 }
 
 }  // namespace h5swmr

@@ -10,6 +10,7 @@
 
 #include "hdf5/handle.h"
 #include "read/read_engine.h"
+#include "read/value_read.h"
 
 namespace h5swmr {
 
@@ -26,7 +27,7 @@ class ReadCompletions {
 
  private:
   friend struct AsyncRead;
-  friend Napi::Promise QueueRead(Napi::Env, std::shared_ptr<DatasetState>, ReadRequest, Napi::TypedArray);
+  friend Napi::Promise Queue(Napi::Env, AsyncRead*);
   friend void SettleRead(Napi::Env, Napi::Function, void*, AsyncRead*);
 
   using Tsfn = Napi::TypedThreadSafeFunction<void, AsyncRead, SettleRead>;
@@ -38,5 +39,8 @@ class ReadCompletions {
 };
 
 Napi::Promise QueueRead(Napi::Env env, std::shared_ptr<DatasetState> ds, ReadRequest req, Napi::TypedArray target);
+
+// A value read (read/value_read.h) on the pool; the promise resolves with api/values.h's ValuesToJs.
+Napi::Promise QueueValueRead(Napi::Env env, std::shared_ptr<DatasetState> ds, Selection sel, const std::vector<std::string>* fields);
 
 }  // namespace h5swmr

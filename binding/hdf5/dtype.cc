@@ -8,92 +8,60 @@ namespace h5swmr {
 
 namespace {
 
-napi_typedarray_type IntegerArray(size_t size, bool isSigned) {
-  switch (size) {
-    case 1: return isSigned ? napi_int8_array : napi_uint8_array;
-    case 2: return isSigned ? napi_int16_array : napi_uint16_array;
-    case 4: return isSigned ? napi_int32_array : napi_uint32_array;
-    default: return isSigned ? napi_bigint64_array : napi_biguint64_array;
+const char* KindClass(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::Integer: return "integer";
+    case ValueKind::Float: return "float";
+    case ValueKind::Bool: return "bool";
+    case ValueKind::Enum: return "enum";
+    case ValueKind::Bitfield: return "bitfield";
+    case ValueKind::Complex: return "complex";
+    case ValueKind::String: return "string";
+    case ValueKind::Compound: return "compound";
+    case ValueKind::Array: return "array";
+    case ValueKind::Vlen: return "vlen";
+    case ValueKind::Opaque: return "opaque";
+    case ValueKind::ObjectRef:
+    case ValueKind::RegionRef: return "reference";
+    default: return "unsupported";
   }
 }
 
-std::string IntegerName(size_t size, bool isSigned) {
-  return std::string(isSigned ? "int" : "uint") + std::to_string(size * 8);
-}
-
-// h5py stores bool as an enum over int8 with exactly FALSE=0 and TRUE=1.
-bool IsH5pyBool(hid_t type) {
-  if (H5Tget_nmembers(type) != 2) return false;
-  hid_t super = H5Tget_super(type);
-  size_t size = H5Tget_size(super);
-  H5Tclose(super);
-  if (size != 1) return false;
-  for (unsigned i = 0; i < 2; i++) {
-    char* name = H5Tget_member_name(type, i);
-    int8_t value = 0;
-    H5Tget_member_value(type, i, &value);
-    bool ok = name && ((i == 0 && !strcmp(name, "FALSE") && value == 0) ||
-                       (i == 1 && !strcmp(name, "TRUE") && value == 1));
-    H5free_memory(name);
-    if (!ok) return false;
-  }
-  return true;
-}
-
-const char* ClassName(H5T_class_t c) {
-  switch (c) {
-    case H5T_TIME: return "time";
-    case H5T_STRING: return "string";
-    case H5T_BITFIELD: return "bitfield";
-    case H5T_OPAQUE: return "opaque";
-    case H5T_COMPOUND: return "compound";
-    case H5T_REFERENCE: return "reference";
-    case H5T_VLEN: return "vlen";
-    case H5T_ARRAY: return "array";
-    default: return "unknown";
+// Numbers, complex numbers, and arrays of those: a typed array holds them whole.
+bool Typed(const ValueType& t) {
+  switch (t.kind) {
+    case ValueKind::Integer:
+    case ValueKind::Float:
+    case ValueKind::Bool:
+    case ValueKind::Enum:
+    case ValueKind::Bitfield:
+    case ValueKind::Complex: return true;
+    case ValueKind::Array: return Typed(t.base());
+    default: return false;
   }
 }
 
 }  // namespace
 
-TypeInfo DescribeType(hid_t type) {
+TypeInfo TypedInfoOf(const ValueType& type) {
   TypeInfo info;
-  H5T_class_t cls = H5Tget_class(type);
-  size_t size = H5Tget_size(type);
-  if (cls == H5T_INTEGER && (size == 1 || size == 2 || size == 4 || size == 8)) {
-    bool isSigned = H5Tget_sign(type) == H5T_SGN_2;
-    info = {IntegerName(size, isSigned), "integer", true, size, IntegerArray(size, isSigned)};
-  } else if (cls == H5T_FLOAT && (size == 2 || size == 4 || size == 8)) {
-    if (size == 2) {
-      info = {"float16", "float", true, 4, napi_float32_array};  // widened to float32 by HDF5
-    } else {
-      info = {size == 4 ? "float32" : "float64", "float", true, size,
-              size == 4 ? napi_float32_array : napi_float64_array};
-    }
-  } else if (cls == H5T_ENUM) {
-    hid_t super = H5Tget_super(type);
-    size_t baseSize = H5Tget_size(super);
-    bool isSigned = H5Tget_sign(super) == H5T_SGN_2;
-    H5Tclose(super);
-    if (IsH5pyBool(type)) {
-      info = {"bool", "bool", true, 1, napi_uint8_array};
-    } else {
-      info = {IntegerName(baseSize, isSigned), "enum", true, baseSize, IntegerArray(baseSize, isSigned)};
-    }
-  } else {
-    info.dtype = ClassName(cls);
-    info.typeClass = ClassName(cls);
-    if (cls == H5T_INTEGER || cls == H5T_FLOAT) info.dtype += std::to_string(size * 8);
+  info.dtype = type.dtype;
+  info.typeClass = type.kind == ValueKind::Unsupported ? type.unsupported : KindClass(type.kind);
+  info.readable = type.kind != ValueKind::Unsupported;
+  info.memSize = type.memSize;
+  if (!Typed(type)) return info;
+  const ValueType* leaf = &type;
+  size_t elements = 1;
+  while (leaf->kind == ValueKind::Array) {
+    elements *= leaf->memSize / leaf->base().memSize;
+    leaf = &leaf->base();
   }
+  if (leaf->kind == ValueKind::Complex) elements *= 2;
+  info.supported = true;
+  info.elements = elements;
+  info.arrayType = leaf->arrayType;
+  if (type.kind == ValueKind::Array) info.dtype = leaf->dtype;
   return info;
-}
-
-hid_t NativeMemoryType(hid_t type) {
-  TypeInfo info = DescribeType(type);
-  if (!info.supported) return H5I_INVALID_HID;
-  if (info.dtype == "float16") return H5Tcopy(H5T_NATIVE_FLOAT);
-  // For enums this keeps the enum (with a native base), so bytes are the member values.
-  return H5Tget_native_type(type, H5T_DIR_ASCEND);
 }
 
 hid_t MemoryTypeForArray(napi_typedarray_type type) {

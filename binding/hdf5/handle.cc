@@ -12,6 +12,7 @@ void Release(DatasetState& ds) {
   if (ds.fileType >= 0) H5Tclose(ds.fileType);
   if (ds.id >= 0) H5Dclose(ds.id);
   ds.memType = ds.fileType = ds.id = H5I_INVALID_HID;
+  ds.value.memory.reset();  // closed now, or by the last read in flight that holds it
 }
 
 void Release(FileState& file) {

@@ -40,6 +40,7 @@ struct DatasetState {
   hid_t memType = H5I_INVALID_HID;  // native in-memory type for reads; H5I_INVALID_HID if unsupported
   hid_t fileType = H5I_INVALID_HID;  // the stored type, for raw reads
   TypeInfo type;
+  DescribedType value;  // the stored type described for value reads (strings, compounds, ...)
   std::shared_ptr<const ChunkLayout> layout;  // what the direct-chunk path needs (chunk_reader.h)
   std::atomic<uint64_t> directReads{0};       // completed reads per path, for readStats()
   std::atomic<uint64_t> hdf5Reads{0};

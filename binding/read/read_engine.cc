@@ -21,9 +21,7 @@ std::string PluginPath() {
 }
 
 // A failed H5Dread: if a filter cannot be loaded, say which one and where plugins were looked for.
-namespace {
-
-[[noreturn]] void ThrowReadFailure(DatasetState& ds, const Selection& sel) {
+void ThrowReadFailure(DatasetState& ds, const Selection& sel) {
   H5Failure failure = Hdf5Failure("Cannot read '" + ds.path + "' in '" + ds.file->path + "'", "H5_READ_FAILED");
   ScopedId dcpl(H5Dget_create_plist(ds.id), H5Pclose);
   // A filter whose format we know, in a mode we do not decode (an unknown bitshuffle compression, a
@@ -61,8 +59,6 @@ namespace {
   }
   throw failure;
 }
-
-}  // namespace
 
 ReadPath ReadSelection(DatasetState& ds, const ReadRequest& req) {
   const Selection& sel = req.sel;

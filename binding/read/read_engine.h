@@ -32,6 +32,9 @@ struct ReadRequest {
 // alive and unmoved for the call (V8 backing stores do not move).
 ReadPath ReadSelection(DatasetState& ds, const ReadRequest& req);
 
+// After a failed H5Dread of `sel` (under the lock): the failure, with the filter or chunk to blame.
+[[noreturn]] void ThrowReadFailure(DatasetState& ds, const Selection& sel);
+
 // The HDF5 plugin path as HDF5 searches it, ':'-separated (for error messages).
 std::string PluginPath();
 

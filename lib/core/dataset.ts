@@ -3,6 +3,7 @@ import './dispose'
 import { H5Error } from './errors'
 import { arrayConstructor } from './dtype'
 import { native } from './native'
+import { attributeValues, elements, valueOf, type IntegerStyle, type NativeValues, type ReferenceResolver, type TypeDescription } from './values'
 import type { AnyTypedArray, ChunkCache, Dims, NativeDataset, NativeDatasetInfo, NativeFilter, NativeVirtualMapping, ReadStats } from './native'
 import type { AttrValue, DType } from './dtype'
 import type { File } from './file'
@@ -14,6 +15,8 @@ import type { File } from './file'
 export interface DatasetOwner {
   writeAttr(path: string, name: string, value: AttrValue, dtype?: DType): void
   forget(ds: Dataset): void
+  /** References in values resolve to the file's own objects. */
+  references: ReferenceResolver<unknown>
 }
 
 /**
@@ -71,10 +74,25 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 export class Dataset {
   readonly file: File
   readonly path: string
-  /** Element type; see `DType` for how each one reads. Unsupported types (compound, strings...) read as an error. */
+  /**
+   * Element type: a `DType` for numbers ('uint16', 'float64', 'bool', ...; an enum its base integer,
+   * a bitfield an unsigned integer, an array of numbers its element's), 'complex64' / 'complex128',
+   * or 'string', 'compound', 'vlen', 'array', 'opaque', 'reference', 'region_reference'. `type`
+   * describes it in full; the README's type table says what each reads as.
+   */
   readonly dtype: string
-  /** 'integer' | 'float' | 'bool' | 'enum', or the HDF5 class name of an unsupported type. */
+  /**
+   * 'integer' | 'float' | 'bool' | 'enum' | 'bitfield' | 'complex' | 'array' (reads fill a typed array),
+   * 'string' | 'compound' | 'vlen' | 'opaque' | 'reference' (reads give values), or what an
+   * unsupported type is (reads are H5_UNSUPPORTED_TYPE errors).
+   */
   readonly typeClass: string
+  /** The stored type in full: members of compounds, string encoding and padding, enum names, ... */
+  readonly type: TypeDescription
+  /** Reads fill typed arrays (numbers, complex numbers, arrays of those); else they give values. */
+  readonly typed: boolean
+  /** Typed-array elements per dataset element: 1, 2 for complex numbers, the size of an array type. */
+  readonly elementSize: number
   /** Upper bound per dimension; `null` = unlimited. */
   readonly maxshape: Dims
   readonly chunks: number[] | null
@@ -98,6 +116,9 @@ export class Dataset {
     this.path = path
     this.dtype = info.dtype
     this.typeClass = info.typeClass
+    this.type = nativeDataset.valueType()
+    this.typed = info.supported
+    this.elementSize = info.elements
     this.maxshape = info.maxshape
     this.chunks = info.chunks
     this.layout = info.layout
@@ -129,9 +150,12 @@ export class Dataset {
     return this.#shape.reduce((a, b) => a * b, 1)
   }
 
-  /** Attributes, read now: numbers (BigInt past 2^53), strings, booleans (h5py bools), arrays of those. */
+  /**
+   * Attributes, read now, as h5py gives them (see `Group.attrs`): numbers (BigInt past 2^53),
+   * strings, booleans (h5py bools), records, references..., an array for a non-scalar dataspace.
+   */
   get attrs(): Record<string, unknown> {
-    return this.#native.readAttrs()
+    return attributeValues(this.#native.readAttrs(), this.#owner.references)
   }
 
   /** Writer: set an attribute (before startSwmrWrite); see `Group.setAttr` for how values are stored. */
@@ -157,14 +181,75 @@ export class Dataset {
     return counts.reduce((a, b) => a * b, 1)
   }
 
-  /** A new typed array sized for `selection`, of the type reads fill. */
+  /** A new typed array sized for `selection`, of the type reads fill (typed datasets only). */
   allocate(selection?: Selection | null): AnyTypedArray {
-    return new (arrayConstructor(this.arrayType))(this.selectionSize(selection))
+    this.#mustBeTyped('allocate')
+    return new (arrayConstructor(this.arrayType))(this.selectionSize(selection) * this.elementSize)
   }
 
-  /** Read a hyperslab (or everything) into a new typed array, filled in place. */
-  read(selection?: Selection | null, options?: ReadOptions): AnyTypedArray {
-    return this.#native.readInto(selection ?? null, this.#uninitialized(selection), options)
+  /**
+   * Read a hyperslab (or everything). Numbers, complex numbers (interleaved re, im) and arrays of
+   * them fill a new typed array in place (`T` defaults to that). Every other type gives values as
+   * h5py does, in C order: an array of strings, of records (compounds), of typed arrays (sequences),
+   * of Uint8Arrays (opaque), of Datasets and Groups (references)... The one value for a scalar
+   * dataspace, null for an empty one. Say what you expect: `ds.read<string[]>()`.
+   */
+  read<T = AnyTypedArray>(selection?: Selection | null, options?: ReadOptions): T {
+    if (!this.typed) return valueOf(this.#values(selection), this.#owner.references) as T
+    return this.#native.readInto(selection ?? null, this.#uninitialized(selection), options) as unknown as T
+  }
+
+  /**
+   * A compound's members as columns: for each field (default: all), a typed array of the selection's
+   * values where the member is a number (interleaved for complex; flat for arrays of numbers),
+   * else an array of its values. HDF5 reads only the fields asked for. The fast way to a table.
+   */
+  readFields(fields?: string[] | null, selection?: Selection | null): Record<string, unknown> {
+    return this.#columns(this.#native.readValues(selection ?? null, fields ?? undefined))
+  }
+
+  /** `readFields` on h5swmr's decode pool. */
+  async readFieldsAsync(fields?: string[] | null, selection?: Selection | null): Promise<Record<string, unknown>> {
+    return this.#columns(await this.#native.readValuesAsync(selection ?? null, fields ?? undefined))
+  }
+
+  /** An enum's members (name → value), as the file stores them; null for other types. */
+  get enumMembers(): Record<string, number | bigint> | null {
+    return this.type.enumMembers ?? null
+  }
+
+  /** @internal Every element of a selection, never a lone scalar (frames of strings, records...). */
+  _readElements(selection: Selection | null): unknown[] {
+    return elements(this.#values(selection), this.#owner.references)
+  }
+
+  /** @internal `_readElements` on the decode pool. */
+  async _readElementsAsync(selection: Selection | null): Promise<unknown[]> {
+    return elements(await this.#native.readValuesAsync(selection, undefined), this.#owner.references)
+  }
+
+  #values(selection?: Selection | null): NativeValues {
+    return this.#native.readValues(selection ?? null, undefined)
+  }
+
+  #columns(values: NativeValues): Record<string, unknown> {
+    if (values.type.kind !== 'compound') throw this._error('ERR_INVALID_ARG', `readFields needs a compound type, not ${this.typeClass}`)
+    const columns = (values.columns ?? {}) as Record<string, unknown>
+    const out: Record<string, unknown> = {}
+    for (const m of values.type.members!) {
+      const column = columns[m.name]
+      const numeric = ArrayBuffer.isView(column) && m.type.kind !== 'opaque' && m.type.kind !== 'bool'
+      out[m.name] = numeric ? column : elements({ ...values, type: m.type, columns: column, scalar: false }, this.#owner.references)
+    }
+    return out
+  }
+
+  #mustBeTyped(what: string): void {
+    if (!this.typed)
+      throw this._error(this.type.kind === 'unsupported' ? 'H5_UNSUPPORTED_TYPE' : 'H5_BAD_BUFFER',
+        this.type.kind === 'unsupported'
+          ? `Cannot read: datatype '${this.dtype}' is not supported`
+          : `${what}: '${this.typeClass}' values do not go into a typed array (use read())`)
   }
 
   /**
@@ -178,7 +263,8 @@ export class Dataset {
 
   // A V8-owned array whose every byte the read overwrites, so skip the zero-fill (as Buffer.allocUnsafe).
   #uninitialized(selection?: Selection | null): AnyTypedArray {
-    const n = this.selectionSize(selection)
+    this.#mustBeTyped('read')
+    const n = this.selectionSize(selection) * this.elementSize
     const ctor = arrayConstructor(this.arrayType) as unknown as {
       new (buffer: ArrayBuffer, offset: number, length: number): AnyTypedArray
       BYTES_PER_ELEMENT: number
@@ -205,8 +291,11 @@ export class Dataset {
    * Like `read`, on h5swmr's decode pool: the event loop never waits for the disk, and reads in
    * flight at the same time decode in parallel (direct path).
    */
-  readAsync(selection?: Selection | null, options?: ReadOptions): Promise<AnyTypedArray> {
-    return this.#native.readIntoAsync(selection ?? null, this.#uninitialized(selection), options)
+  readAsync<T = AnyTypedArray>(selection?: Selection | null, options?: ReadOptions): Promise<T> {
+    if (!this.typed) {
+      return this.#native.readValuesAsync(selection ?? null, undefined).then((v) => valueOf(v, this.#owner.references) as T)
+    }
+    return this.#native.readIntoAsync(selection ?? null, this.#uninitialized(selection), options) as unknown as Promise<T>
   }
 
   readIntoAsync<T extends AnyTypedArray>(selection: Selection | null | undefined, out: T, options?: ReadOptions): Promise<T> {
@@ -219,7 +308,8 @@ export class Dataset {
    * reads in flight finish and drops them.
    */
   async *readMany(selections: Iterable<Selection | null>, options: ReadManyOptions = {}): AsyncGenerator<AnyTypedArray> {
-    const { concurrency: wanted, recycle = false, ...readOptions } = options
+    const { concurrency: wanted, recycle: wantRecycle = false, ...readOptions } = options
+    const recycle = wantRecycle && this.typed // values (strings, records) are never read into
     const concurrency = Math.max(1, Math.floor(wanted ?? native.decodeThreads()))
     const pending = selections[Symbol.iterator]()
     const inFlight: Promise<AnyTypedArray>[] = []
@@ -232,11 +322,11 @@ export class Dataset {
           exhausted = true
           break
         }
-        const size = this.selectionSize(next.value)
+        const size = this.selectionSize(next.value) * this.elementSize
         const reuse = recycle ? spare.findIndex((a) => a.length === size) : -1
         const read = reuse >= 0
           ? this.readIntoAsync(next.value, spare.splice(reuse, 1)[0], readOptions)
-          : this.readAsync(next.value, readOptions)
+          : this.readAsync<AnyTypedArray>(next.value, readOptions)
         read.catch(() => {}) // a failure surfaces when its turn comes, not as an unhandled rejection
         inFlight.push(read)
       }

@@ -1,5 +1,6 @@
 import './dispose'
 import * as posixPath from 'node:path/posix'
+import { attributeValues, type ReferenceResolver } from './values'
 import { Dataset, type DatasetOwner } from './dataset'
 import { H5Error } from './errors'
 import type { AttrValue, DType } from './dtype'
@@ -156,8 +157,17 @@ export class Group {
     return this.file.has(normalize(path, this.path))
   }
 
+  /**
+   * Attributes, read now, as h5py gives them: a scalar dataspace's one value, an array (flat, C order)
+   * for others, null for an empty one. Numbers (BigInt past 2^53), booleans (h5py bools), strings
+   * (fixed ones as h5py's bytes: up to the first NUL when null-terminated, else less trailing NULs;
+   * UTF-8, invalid bytes as U+FFFD), records for compounds, `{ re, im }` for complex numbers, typed
+   * arrays for sequences of numbers, Uint8Arrays for opaque data, Datasets and Groups for object
+   * references, `{ dataset, path, selection }` for region references. Attributes of HDF5's time
+   * class (which h5py does not read either) are left out.
+   */
   get attrs(): Record<string, unknown> {
-    return this.file._native().readAttrs(this.path)
+    return attributeValues(this.file._native().readAttrs(this.path), this.file._references())
   }
 
   setAttr(name: string, value: AttrValue, dtype?: DType): void {
@@ -186,7 +196,15 @@ export class File extends Group {
   #datasets = new Map<string, Dataset>()
   #byKey = new Map<string, Dataset>()
   /** What this file's Datasets may ask of it (instead of reaching into it). */
+  /** References in values resolve to this file's own Datasets and Groups (null when nothing is there). */
+  #references: ReferenceResolver<Dataset | Group> = {
+    object: (path) => {
+      const type = this.#native.objectType(path)
+      return type === 'dataset' ? this.dataset(path) : type === 'group' ? new Group(this, path) : null
+    },
+  }
   #owner: DatasetOwner = {
+    references: this.#references,
     writeAttr: (path, name, value, dtype) => this.#native.writeAttr(path, name, value, dtype),
     forget: (ds) => {
       for (const [p, d] of this.#datasets) if (d === ds) this.#datasets.delete(p)
@@ -366,5 +384,10 @@ export class File extends Group {
   /** @internal */
   _native(): NativeFile {
     return this.#native
+  }
+
+  /** @internal */
+  _references(): ReferenceResolver<Dataset | Group> {
+    return this.#references
   }
 }

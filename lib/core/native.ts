@@ -1,6 +1,7 @@
 // The only module that touches the addon: loads it and declares its (thin, 1:1) surface.
 import * as path from 'node:path'
 import { H5Error } from './errors'
+import type { NativeValues, TypeDescription } from './values'
 
 export type Dims = Array<number | null> // null = unlimited (maxshape only)
 
@@ -48,7 +49,12 @@ export interface NativeDatasetInfo {
   objectKey: string
   dtype: string
   typeClass: string
+  /** Reads fill typed arrays. */
   supported: boolean
+  /** Reads give values of some kind (every type h5py reads). */
+  readable: boolean
+  /** Typed-array elements per dataset element. */
+  elements: number
   arrayType: string
   shape: number[]
   maxshape: Dims
@@ -58,6 +64,9 @@ export interface NativeDatasetInfo {
   fillValue: number | bigint | boolean | null
   storedSize: number
 }
+
+/** One attribute as the addon reads it: its values, or why its type cannot be read. */
+export type NativeAttr = NativeValues | { unsupported: string }
 
 export interface NativeMember {
   name: string
@@ -138,7 +147,10 @@ export interface NativeDataset {
   readPlan(sel: NativeSelection | null, options?: NativeReadOptions): NativeReadPlan
   readStats(): ReadStats
   chunkCache(): ChunkCache
-  readAttrs(): Record<string, unknown>
+  readAttrs(): Record<string, NativeAttr>
+  valueType(): TypeDescription
+  readValues(sel: NativeSelection | null, fields: string[] | undefined): NativeValues
+  readValuesAsync(sel: NativeSelection | null, fields: string[] | undefined): Promise<NativeValues>
   extend(shape: number[]): number[]
   write(sel: NativeSelection | null, data: AnyTypedArray): void
   flush(): void
@@ -155,7 +167,7 @@ export interface NativeFile {
   objectType(path: string): 'group' | 'dataset' | 'datatype' | null
   objectKey(path: string): string | null
   createGroup(path: string): void
-  readAttrs(path: string): Record<string, unknown>
+  readAttrs(path: string): Record<string, NativeAttr>
   writeAttr(path: string, name: string, value: unknown, dtype?: string): void
   createDataset(path: string, options: NativeCreateOptions): NativeDataset
   createVirtualDataset(path: string, options: NativeVirtualOptions): void

@@ -1,0 +1,85 @@
+#include "read/value_read.h"
+
+#include "hdf5/errors.h"
+#include "hdf5/lock.h"
+#include "read/read_engine.h"
+
+namespace h5swmr {
+
+namespace {
+
+// Bytes for `count` elements of `memSize`, refusing a size no read could fill (a damaged extent).
+void Allocate(ValueBuffer& buffer, hsize_t count, size_t memSize, const std::string& what) {
+  const hsize_t limit = hsize_t(1) << 40;
+  if (memSize != 0 && count > limit / memSize)
+    Fail("H5_OUT_OF_RANGE", "Cannot read " + what + ": " + std::to_string(count) + " elements of " + std::to_string(memSize) +
+                                " bytes is more than h5swmr reads at once");
+  buffer.count = count;
+  buffer.bytes.assign(static_cast<size_t>(count * memSize), 0);
+}
+
+[[noreturn]] void Unreadable(const ValueType& type, const std::string& what) {
+  Fail("H5_UNSUPPORTED_TYPE", "Cannot read " + what + ": its datatype (" + type.unsupported + ") is not supported");
+}
+
+}  // namespace
+
+ValueBuffer::~ValueBuffer() {
+  if (!described.memory || !described.type || !described.type->HasVariableData() || bytes.empty()) return;
+  Hdf5Lock lock;
+  ReclaimValues(described.memory->id(), count, bytes.data());
+}
+
+std::unique_ptr<ValueBuffer> ReadDatasetValues(const std::shared_ptr<DatasetState>& ds, const Selection& sel,
+                                               const std::vector<std::string>* fields) {
+  Hdf5Lock lock;
+  if (ds->released) Fail("H5_CLOSED", "The dataset '" + ds->path + "' is closed");
+  const std::string what = "'" + ds->path + "' in '" + ds->file->path + "'";
+  auto out = std::make_unique<ValueBuffer>();
+  out->described = fields ? DescribeValueType(ds->fileType, fields) : ds->value;
+  const ValueType& type = *out->described.type;
+  if (type.kind == ValueKind::Unsupported) Unreadable(type, what);
+  out->dataset = ds;
+  out->location = ds->id;
+  ScopedId fileSpace = DataspaceOf(ds->id, ds->path);
+  H5S_class_t spaceClass = H5Sget_simple_extent_type(fileSpace);
+  if (spaceClass == H5S_NULL) {
+    out->empty = true;
+    return out;
+  }
+  out->scalar = spaceClass == H5S_SCALAR;
+  std::vector<hsize_t> dims = Extent(fileSpace);
+  ApplySelection(sel, fileSpace, dims);
+  Allocate(*out, SelectionSize(sel, dims), type.memSize, what);
+  if (out->count == 0) return out;
+  ScopedId memSpace(MemorySpace(sel, dims), H5Sclose);
+  if (H5Dread(ds->id, out->described.memory->id(), memSpace, fileSpace, H5P_DEFAULT, out->bytes.data()) < 0)
+    ThrowReadFailure(*ds, sel);
+  return out;
+}
+
+std::unique_ptr<ValueBuffer> ReadAttributeValues(hid_t attr, hid_t location, const std::string& what) {
+  auto out = std::make_unique<ValueBuffer>();
+  ScopedId fileType(H5Aget_type(attr), H5Tclose);
+  ScopedId space(H5Aget_space(attr), H5Sclose);
+  if (!fileType.valid() || !space.valid()) ThrowHdf5("Cannot read " + what, "H5_READ_FAILED");
+  out->described = DescribeValueType(fileType);
+  const ValueType& type = *out->described.type;
+  if (type.kind == ValueKind::Unsupported) Unreadable(type, what);
+  out->location = location;
+  H5S_class_t spaceClass = H5Sget_simple_extent_type(space);
+  if (spaceClass == H5S_NULL) {
+    out->empty = true;
+    return out;
+  }
+  if (spaceClass != H5S_SCALAR && spaceClass != H5S_SIMPLE) ThrowHdf5("Cannot read " + what + ": its dataspace is damaged", "H5_CORRUPT");
+  out->scalar = spaceClass == H5S_SCALAR;
+  hssize_t n = H5Sget_simple_extent_npoints(space);
+  if (n < 0) ThrowHdf5("Cannot read " + what + ": its dataspace is damaged", "H5_CORRUPT");
+  Allocate(*out, static_cast<hsize_t>(n), type.memSize, what);
+  if (out->count == 0) return out;
+  if (H5Aread(attr, out->described.memory->id(), out->bytes.data()) < 0) ThrowHdf5("Cannot read " + what, "H5_READ_FAILED");
+  return out;
+}
+
+}  // namespace h5swmr
