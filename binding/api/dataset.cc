@@ -166,6 +166,7 @@ Napi::Value NativeDataset::GetInfo(const Napi::CallbackInfo& info) {
     std::vector<hsize_t> dims(rank > 0 ? rank : 0), maxdims(rank > 0 ? rank : 0);
     if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), maxdims.data());
     o.Set("shape", DimsToJs(env, dims));
+    o.Set("empty", H5Sget_simple_extent_type(space) == H5S_NULL);  // h5py's Empty: no value at all
     o.Set("maxshape", DimsToJs(env, maxdims));
 
     ScopedId dcpl(H5Dget_create_plist(ds->id), H5Pclose);

@@ -93,6 +93,8 @@ export class Dataset {
   readonly typed: boolean
   /** Typed-array elements per dataset element: 1, 2 for complex numbers, the size of an array type. */
   readonly elementSize: number
+  /** An empty (H5S_NULL) dataspace, h5py's `Empty`: it has no value, and reads give null. */
+  readonly empty: boolean
   /** Upper bound per dimension; `null` = unlimited. */
   readonly maxshape: Dims
   readonly chunks: number[] | null
@@ -119,6 +121,7 @@ export class Dataset {
     this.type = nativeDataset.valueType()
     this.typed = info.supported
     this.elementSize = info.elements
+    this.empty = info.empty
     this.maxshape = info.maxshape
     this.chunks = info.chunks
     this.layout = info.layout
@@ -192,9 +195,10 @@ export class Dataset {
    * them fill a new typed array in place (`T` defaults to that). Every other type gives values as
    * h5py does, in C order: an array of strings, of records (compounds), of typed arrays (sequences),
    * of Uint8Arrays (opaque), of Datasets and Groups (references)... The one value for a scalar
-   * dataspace, null for an empty one. Say what you expect: `ds.read<string[]>()`.
+   * dataspace. An empty (H5S_NULL) dataset reads as null. Say what you expect: `ds.read<string[]>()`.
    */
   read<T = AnyTypedArray>(selection?: Selection | null, options?: ReadOptions): T {
+    if (this.empty) return null as T
     if (!this.typed) return valueOf(this.#values(selection), this.#owner.references) as T
     return this.#native.readInto(selection ?? null, this.#uninitialized(selection), options) as unknown as T
   }
@@ -292,6 +296,7 @@ export class Dataset {
    * flight at the same time decode in parallel (direct path).
    */
   readAsync<T = AnyTypedArray>(selection?: Selection | null, options?: ReadOptions): Promise<T> {
+    if (this.empty) return Promise.resolve(null as T)
     if (!this.typed) {
       return this.#native.readValuesAsync(selection ?? null, undefined).then((v) => valueOf(v, this.#owner.references) as T)
     }

@@ -57,6 +57,8 @@ export interface NativeDatasetInfo {
   elements: number
   arrayType: string
   shape: number[]
+  /** An H5S_NULL dataspace (h5py's Empty): no value at all, not even a scalar. */
+  empty: boolean
   maxshape: Dims
   layout: 'chunked' | 'contiguous' | 'compact' | 'virtual' | 'unknown'
   chunks: number[] | null
