@@ -8,6 +8,7 @@
 #include "hdf5/dtype.h"
 #include "api/js_error.h"
 #include "api/file.h"
+#include "api/value_writer.h"
 #include "api/values.h"
 #include "read/value_read.h"
 #include "hdf5/lock.h"
@@ -184,6 +185,41 @@ Napi::Value NativeFile::WriteAttr(const Napi::CallbackInfo& info) {
     if (!attr.valid()) ThrowHdf5("Cannot create attribute '" + name + "' on '" + path + "'", "H5_WRITE_FAILED");
     const void* data = kind == "string" ? static_cast<const void*>(cstrs.data()) : bytes.data();
     if (H5Awrite(attr, memType, data) < 0)
+      ThrowHdf5("Cannot write attribute '" + name + "' on '" + path + "'", "H5_WRITE_FAILED");
+  });
+  return env.Undefined();
+}
+
+// writeAttrValues(path, name, values, spec, scalar): an attribute of any type a spec names
+// (api/value_writer.h): strings fixed or variable, records, sequences, complex numbers. `scalar`: one
+// value in a scalar dataspace; otherwise `values` is an array, stored 1-D.
+Napi::Value NativeFile::WriteAttrValues(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto file = Open(env);
+  std::string path = info[0].As<Napi::String>();
+  std::string name = info[1].As<Napi::String>();
+  Napi::Value values = info[2];
+  bool scalar = info[4].ToBoolean().Value();
+  Guarded(env, [&]() {
+    if (!file->writable) Fail("H5_READ_ONLY", "Cannot write attribute '" + name + "': the file is open read-only");
+    if (file->swmrWriting)
+      Fail("H5_SWMR_RESTRICTED", "Cannot write attribute '" + name +
+                                     "' after SWMR writing started: write attributes before startSwmrWrite()");
+    if (!scalar && !values.IsArray()) Fail("ERR_INVALID_ARG", "Attribute '" + name + "': expected an array of values");
+    hsize_t n = scalar ? 1 : values.As<Napi::Array>().Length();
+    Hdf5Lock lock;
+    ScopedId fileType(FileTypeFromSpec(info[3], "the dtype of attribute '" + name + "'"), H5Tclose);
+    DescribedType described = DescribeValueType(fileType);
+    if (!described.memory) Fail("H5_UNSUPPORTED_TYPE", "Cannot write attribute '" + name + "' of that type");
+    ValueWriteBuffer buffer;
+    FillValues(*described.type, values, static_cast<size_t>(n), buffer, "attribute '" + name + "'");
+    ScopedId obj(H5Oopen(file->id, path.c_str(), H5P_DEFAULT), H5Oclose);
+    if (!obj.valid()) ThrowHdf5("Cannot open '" + path + "' to write attribute '" + name + "'", "H5_NOT_FOUND");
+    ScopedId space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), H5Sclose);
+    if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+    ScopedId attr(H5Acreate2(obj, name.c_str(), fileType, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    if (!attr.valid()) ThrowHdf5("Cannot create attribute '" + name + "' on '" + path + "'", "H5_WRITE_FAILED");
+    if (H5Awrite(attr, described.memory->id(), buffer.bytes.data()) < 0)
       ThrowHdf5("Cannot write attribute '" + name + "' on '" + path + "'", "H5_WRITE_FAILED");
   });
   return env.Undefined();

@@ -55,6 +55,7 @@ Napi::Function NativeDataset::Define(Napi::Env env) {
                          InstanceMethod<&NativeDataset::VirtualMapping>("virtualMapping"),
                          InstanceMethod<&NativeDataset::Extend>("extend"),
                          InstanceMethod<&NativeDataset::Write>("write"),
+                         InstanceMethod<&NativeDataset::WriteValues>("writeValues"),
                          InstanceMethod<&NativeDataset::Flush>("flush"),
                      });
 }

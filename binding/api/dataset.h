@@ -45,6 +45,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset> {
   // write.cc
   Napi::Value Extend(const Napi::CallbackInfo& info);
   Napi::Value Write(const Napi::CallbackInfo& info);
+  Napi::Value WriteValues(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
 
   std::shared_ptr<DatasetState> state_;

@@ -50,6 +50,7 @@ Napi::Function NativeFile::Define(Napi::Env env) {
                          InstanceMethod<&NativeFile::CreateGroup>("createGroup"),
                          InstanceMethod<&NativeFile::ReadAttrs>("readAttrs"),
                          InstanceMethod<&NativeFile::WriteAttr>("writeAttr"),
+                         InstanceMethod<&NativeFile::WriteAttrValues>("writeAttrValues"),
                          InstanceMethod<&NativeFile::CreateDataset>("createDataset"),
                          InstanceMethod<&NativeFile::CreateVirtualDataset>("createVirtualDataset"),
                      });

@@ -34,6 +34,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   // attrs.cc
   Napi::Value ReadAttrs(const Napi::CallbackInfo& info);
   Napi::Value WriteAttr(const Napi::CallbackInfo& info);
+  Napi::Value WriteAttrValues(const Napi::CallbackInfo& info);
   // write.cc
   Napi::Value CreateDataset(const Napi::CallbackInfo& info);
   Napi::Value CreateVirtualDataset(const Napi::CallbackInfo& info);

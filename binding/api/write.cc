@@ -12,6 +12,7 @@
 #include "hdf5/dtype.h"
 #include "api/js_error.h"
 #include "api/file.h"
+#include "api/value_writer.h"
 #include "hdf5/lock.h"
 
 namespace h5swmr {
@@ -115,7 +116,8 @@ Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
   Napi::Object o = info[1].As<Napi::Object>();
   auto ds = Guarded(env, [&]() {
     CheckCreatable(*file, path);
-    std::string dtype = o.Get("dtype").IsString() ? o.Get("dtype").As<Napi::String>().Utf8Value() : "";
+    Napi::Value dtypeSpec = o.Get("dtype");
+    std::string dtype = dtypeSpec.IsString() ? dtypeSpec.As<Napi::String>().Utf8Value() : "";
     std::vector<hsize_t> shape = DimsOption(o.Get("shape"), "shape", false);
     std::vector<hsize_t> maxshape = DimsOption(o.Get("maxshape"), "maxshape", true);
     std::vector<hsize_t> chunks = DimsOption(o.Get("chunks"), "chunks", false);
@@ -165,7 +167,7 @@ Napi::Value NativeFile::CreateDataset(const Napi::CallbackInfo& info) {
     for (hsize_t c : chunks) if (c == 0) Fail("ERR_INVALID_ARG", "chunk dimensions must be >= 1");
 
     Hdf5Lock lock;
-    ScopedId type(FileTypeForName(dtype), H5Tclose);
+    ScopedId type(FileTypeFromSpec(dtypeSpec, "dtype"), H5Tclose);
     ScopedId space(shape.empty() ? H5Screate(H5S_SCALAR)
                                  : H5Screate_simple(static_cast<int>(shape.size()), shape.data(), maxshape.data()),
                    H5Sclose);
@@ -296,8 +298,17 @@ Napi::Value NativeDataset::Write(const Napi::CallbackInfo& info) {
     BufferView view = ViewOf(info[1]);
     CheckWritable(*ds->file, "write '" + ds->path + "'");
     Hdf5Lock lock;
+    if (!ds->type.supported) Fail("H5_BAD_BUFFER", "Cannot write a typed array to '" + ds->path + "' (" + ds->type.typeClass + "): give values");
     hid_t memType = MemoryTypeForArray(view.type);
     size_t elemSize = view.length ? view.bytes / view.length : 1;
+    // Complex numbers and arrays of numbers: several typed-array elements each, in the dataset's own layout.
+    const size_t per = ds->type.elements;
+    if (per > 1) {
+      if (view.type != ds->type.arrayType)
+        Fail("H5_BAD_BUFFER", "Cannot write a " + std::string(ArrayTypeName(view.type)) + " to '" + ds->path + "' (" + ds->type.dtype +
+                                  "): use a " + ArrayTypeName(ds->type.arrayType));
+      memType = ds->memType;
+    }
     // HDF5 cannot convert integers to enums: write enum/bool data through the dataset's own type.
     if ((ds->type.typeClass == "enum" || ds->type.typeClass == "bool") && elemSize == ds->type.memSize &&
         view.type != napi_float32_array && view.type != napi_float64_array)
@@ -307,12 +318,38 @@ Napi::Value NativeDataset::Write(const Napi::CallbackInfo& info) {
     std::vector<hsize_t> dims = Extent(fileSpace);
     ApplySelection(sel, fileSpace, dims);
     hsize_t n = SelectionSize(sel, dims);
-    if (n != view.length)
+    if (n * per != view.length)
       Fail("H5_BAD_BUFFER", "The array has " + std::to_string(view.length) + " elements but the selection of '" +
-                                ds->path + "' has " + std::to_string(n));
+                                ds->path + "' has " + std::to_string(n * per));
     if (n == 0) return;
     ScopedId memSpace(MemorySpace(sel, dims), H5Sclose);
     if (H5Dwrite(ds->id, memType, memSpace, fileSpace, H5P_DEFAULT, view.data) < 0)
+      ThrowHdf5("Cannot write '" + ds->path + "'", "H5_WRITE_FAILED");
+  });
+  return env.Undefined();
+}
+
+// writeValues(selection | null, values): strings, records, sequences... (api/value_writer.h), in the
+// dataset's own type; an array of the selection's size, or one value for one element.
+Napi::Value NativeDataset::WriteValues(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ds = Open(env);
+  Guarded(env, [&]() {
+    Selection sel = ParseSelection(info[0]);
+    CheckWritable(*ds->file, "write '" + ds->path + "'");
+    Hdf5Lock lock;
+    const ValueType& type = *ds->value.type;
+    if (type.kind == ValueKind::Unsupported || !ds->value.memory)
+      Fail("H5_UNSUPPORTED_TYPE", "Cannot write '" + ds->path + "': its datatype (" + type.unsupported + ") is not supported");
+    ScopedId fileSpace = DataspaceOf(ds->id, ds->path);
+    std::vector<hsize_t> dims = Extent(fileSpace);
+    ApplySelection(sel, fileSpace, dims);
+    hsize_t n = SelectionSize(sel, dims);
+    ValueWriteBuffer buffer;
+    FillValues(type, info[1], static_cast<size_t>(n), buffer, "'" + ds->path + "'");
+    if (n == 0) return;
+    ScopedId memSpace(MemorySpace(sel, dims), H5Sclose);
+    if (H5Dwrite(ds->id, ds->value.memory->id(), memSpace, fileSpace, H5P_DEFAULT, buffer.bytes.data()) < 0)
       ThrowHdf5("Cannot write '" + ds->path + "'", "H5_WRITE_FAILED");
   });
   return env.Undefined();

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs'
 import './dispose'
 import { H5Error } from './errors'
-import { arrayConstructor } from './dtype'
+import { arrayConstructor, recordsOf } from './dtype'
 import { native } from './native'
 import { attributeValues, elements, valueOf, type IntegerStyle, type NativeValues, type ReferenceResolver, type TypeDescription } from './values'
 import type { AnyTypedArray, ChunkCache, Dims, NativeDataset, NativeDatasetInfo, NativeFilter, NativeVirtualMapping, ReadStats } from './native'
-import type { AttrValue, DType } from './dtype'
+import type { AttrValue, TypeSpec } from './dtype'
 import type { File } from './file'
 
 /**
@@ -13,7 +13,7 @@ import type { File } from './file'
  * through the file's native handle, and forgetting a closed dataset (so the file hands out a new one).
  */
 export interface DatasetOwner {
-  writeAttr(path: string, name: string, value: AttrValue, dtype?: DType): void
+  writeAttr(path: string, name: string, value: AttrValue, dtype?: TypeSpec): void
   forget(ds: Dataset): void
   /** References in values resolve to the file's own objects. */
   references: ReferenceResolver<unknown>
@@ -162,7 +162,7 @@ export class Dataset {
   }
 
   /** Writer: set an attribute (before startSwmrWrite); see `Group.setAttr` for how values are stored. */
-  setAttr(name: string, value: AttrValue, dtype?: DType): void {
+  setAttr(name: string, value: AttrValue, dtype?: TypeSpec): void {
     this.#owner.writeAttr(this.path, name, value, dtype)
   }
 
@@ -405,9 +405,20 @@ export class Dataset {
     this.#shape = this.#native.extend(shape)
   }
 
-  /** Writer: write a typed array at a hyperslab; HDF5 converts from the array's type. */
-  write(selection: Selection | null | undefined, data: AnyTypedArray): void {
-    this.#native.write(selection ?? null, data)
+  /**
+   * Writer: write at a hyperslab. Numbers from a typed array (HDF5 converts from its type; complex
+   * numbers and arrays of numbers from one of the dataset's `arrayType`, interleaved / flat); every
+   * other type from values: an array of the selection's size of strings, records (or, for a
+   * compound, columns: `{ field: array }`), sequences..., or the one value of a one-element selection.
+   */
+  write(selection: Selection | null | undefined, data: AnyTypedArray | unknown): void {
+    if (this.typed && ArrayBuffer.isView(data)) {
+      this.#native.write(selection ?? null, data as AnyTypedArray)
+      return
+    }
+    const columns = this.type.kind === 'compound' && typeof data === 'object' && data !== null && !Array.isArray(data) &&
+      this.type.members!.every((m) => ArrayBuffer.isView((data as Record<string, unknown>)[m.name]) || Array.isArray((data as Record<string, unknown>)[m.name]))
+    this.#native.writeValues(selection ?? null, columns ? recordsOf(data as Record<string, ArrayLike<unknown>>) : data)
   }
 
   /** Writer: flush this dataset's data and metadata so SWMR readers can see it (H5Dflush). */

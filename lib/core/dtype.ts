@@ -50,5 +50,79 @@ export function dtypeOfArray(data: unknown): DType | undefined {
   return data && ArrayBuffer.isView(data) ? DTYPE_OF_ARRAY[data.constructor.name] : undefined
 }
 
-/** What an attribute holds: numbers (BigInt past 2^53), strings, booleans, arrays of those. */
-export type AttrValue = number | bigint | boolean | string | number[] | bigint[] | boolean[] | string[] | ArrayLike<number>
+/**
+ * A type to write, as h5py would write it: a `DType`; 'string' (variable-length UTF-8, h5py's `str`);
+ * 'complex64' / 'complex128' (h5py's {r, i} compound); `{ string: N }` (fixed, N bytes of UTF-8,
+ * null-padded; `encoding: 'ascii'` as numpy's `S` dtype); `{ compound: { field: TypeSpec, ... } }`
+ * (packed, in the order given); `{ array: TypeSpec, shape }` (a fixed-size array per element);
+ * `{ vlen: TypeSpec }` (a sequence of any length per element).
+ */
+export type TypeSpec =
+  | DType
+  | 'string'
+  | 'complex64'
+  | 'complex128'
+  | { string: number; encoding?: 'utf-8' | 'ascii' }
+  | { compound: { [field: string]: TypeSpec } }
+  | { array: TypeSpec; shape: number[] }
+  | { vlen: TypeSpec }
+
+/**
+ * What an attribute holds: numbers (BigInt past 2^53), strings, booleans, arrays of those, typed
+ * arrays; records (plain objects: a compound), arrays of records, complex numbers `{ re, im }`.
+ */
+export type AttrValue =
+  | number | bigint | boolean | string | number[] | bigint[] | boolean[] | string[] | ArrayLike<number>
+  | Record<string, unknown> | Array<Record<string, unknown>>
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v)
+}
+
+function isComplex(v: unknown): boolean {
+  return isRecord(v) && Object.keys(v).length === 2 && typeof v.re === 'number' && typeof v.im === 'number'
+}
+
+/**
+ * The type h5py would give a value (for attributes): a string 'string', a number 'float64' ('int64'
+ * when every number is a whole one), a bigint 'int64', a boolean 'bool', `{ re, im }` 'complex128',
+ * a typed array an array of its type, a record a compound of its fields' types.
+ */
+export function inferTypeSpec(values: unknown[]): TypeSpec {
+  const first = values[0]
+  if (isComplex(first)) return 'complex128'
+  if (isRecord(first)) {
+    const compound: Record<string, TypeSpec> = {}
+    for (const key of Object.keys(first)) compound[key] = inferTypeSpec(values.map((v) => (v as Record<string, unknown>)[key]))
+    return { compound }
+  }
+  if (ArrayBuffer.isView(first)) {
+    const dtype = dtypeOfArray(first)
+    if (!dtype) throw new TypeError('cannot store a DataView')
+    const lengths = new Set(values.map((v) => (v as ArrayLike<unknown>).length))
+    return lengths.size === 1 ? { array: dtype, shape: [(first as unknown as ArrayLike<unknown>).length] } : { vlen: dtype }
+  }
+  if (typeof first === 'string') return 'string'
+  if (typeof first === 'boolean') return 'bool'
+  if (typeof first === 'bigint') return 'int64'
+  if (typeof first === 'number') return values.every((v) => Number.isSafeInteger(v)) ? 'int64' : 'float64'
+  throw new TypeError(`cannot infer an HDF5 type for ${typeof first}`)
+}
+
+/** True when a value needs a type beyond numbers, booleans and strings (records, complex numbers). */
+export function needsTypeSpec(value: unknown): boolean {
+  return isRecord(value) || (Array.isArray(value) && value.length > 0 && isRecord(value[0]))
+}
+
+/** Columns (one array per field) to records, for writing a compound. */
+export function recordsOf(columns: Record<string, ArrayLike<unknown>>): Array<Record<string, unknown>> {
+  const names = Object.keys(columns)
+  const n = names.length ? columns[names[0]].length : 0
+  const out = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const r: Record<string, unknown> = {}
+    for (const k of names) r[k] = columns[k][i]
+    out[i] = r
+  }
+  return out
+}

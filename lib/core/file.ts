@@ -3,7 +3,7 @@ import * as posixPath from 'node:path/posix'
 import { attributeValues, type ReferenceResolver } from './values'
 import { Dataset, type DatasetOwner } from './dataset'
 import { H5Error } from './errors'
-import type { AttrValue, DType } from './dtype'
+import { inferTypeSpec, needsTypeSpec, type AttrValue, type DType, type TypeSpec } from './dtype'
 import { native, type Dims, type NativeDataset, type NativeFile, type NativeMember, type NativeRetryInfo, type NativeVirtualOptions } from './native'
 
 export interface OpenOptions {
@@ -42,7 +42,8 @@ export interface CreateOptions {
 }
 
 export interface DatasetOptions {
-  dtype: DType
+  /** A number type (`DType`), or any type h5py writes (`TypeSpec`: strings, compounds, complex, ...). */
+  dtype: TypeSpec
   shape: number[]
   /** `null` (or Infinity) marks an unlimited dimension. Default: `shape`. */
   maxshape?: Dims
@@ -116,6 +117,21 @@ function normalize(path: string, base = '/'): string {
   return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p
 }
 
+// Numbers, booleans, strings and typed arrays as h5swmr always stored them; anything that needs a
+// type spec (records, complex numbers, fixed strings, a spec given) through the typed writer.
+function writeAttribute(nativeFile: NativeFile, path: string, name: string, value: AttrValue, dtype?: TypeSpec): void {
+  const simpleSpec = dtype === undefined || (typeof dtype === 'string' && dtype !== 'string' && dtype !== 'complex64' && dtype !== 'complex128')
+  const complex = typeof value === 'object' && value !== null && 're' in value && 'im' in value
+  if (simpleSpec && !needsTypeSpec(value) && !complex) {
+    nativeFile.writeAttr(path, name, value, dtype as DType | undefined)
+    return
+  }
+  const scalar = !Array.isArray(value)
+  const values = scalar ? [value] : (value as unknown[])
+  if (!scalar && values.length === 0) throw new H5Error(`Cannot write an empty attribute '${name}'`, 'ERR_INVALID_ARG')
+  nativeFile.writeAttrValues(path, name, value, dtype ?? inferTypeSpec(values), scalar)
+}
+
 /** A group in a file: a path with navigation helpers (no HDF5 id is held). */
 export class Group {
   readonly file: File
@@ -170,8 +186,15 @@ export class Group {
     return attributeValues(this.file._native().readAttrs(this.path), this.file._references())
   }
 
-  setAttr(name: string, value: AttrValue, dtype?: DType): void {
-    this.file._native().writeAttr(this.path, name, value, dtype)
+  /**
+   * Writer: set an attribute (before startSwmrWrite), as h5py would store the value: a number
+   * int64 when whole, float64 otherwise (or `dtype`); a bigint int64; a boolean h5py's bool; a string
+   * variable-length UTF-8 (`dtype: { string: N }` for fixed); a typed array its own type; an array of
+   * one kind of those a 1-D attribute; a record (plain object) a compound of its fields, an array of
+   * records a 1-D compound; `{ re, im }` complex128. `dtype` (a DType or a TypeSpec) overrides.
+   */
+  setAttr(name: string, value: AttrValue, dtype?: TypeSpec): void {
+    writeAttribute(this.file._native(), this.path, name, value, dtype)
   }
 
   createGroup(path: string): Group {
@@ -205,7 +228,7 @@ export class File extends Group {
   }
   #owner: DatasetOwner = {
     references: this.#references,
-    writeAttr: (path, name, value, dtype) => this.#native.writeAttr(path, name, value, dtype),
+    writeAttr: (path, name, value, dtype) => writeAttribute(this.#native, path, name, value, dtype),
     forget: (ds) => {
       for (const [p, d] of this.#datasets) if (d === ds) this.#datasets.delete(p)
       if (this.#byKey.get(ds.objectKey) === ds) this.#byKey.delete(ds.objectKey)

@@ -87,7 +87,7 @@ export interface NativeRetryInfo {
 }
 
 export interface NativeCreateOptions {
-  dtype: string
+  dtype: unknown
   shape: number[]
   maxshape?: Dims
   chunks?: number[]
@@ -155,6 +155,7 @@ export interface NativeDataset {
   readValuesAsync(sel: NativeSelection | null, fields: string[] | undefined): Promise<NativeValues>
   extend(shape: number[]): number[]
   write(sel: NativeSelection | null, data: AnyTypedArray): void
+  writeValues(sel: NativeSelection | null, values: unknown): void
   flush(): void
 }
 
@@ -171,6 +172,7 @@ export interface NativeFile {
   createGroup(path: string): void
   readAttrs(path: string): Record<string, NativeAttr>
   writeAttr(path: string, name: string, value: unknown, dtype?: string): void
+  writeAttrValues(path: string, name: string, values: unknown, spec: unknown, scalar: boolean): void
   createDataset(path: string, options: NativeCreateOptions): NativeDataset
   createVirtualDataset(path: string, options: NativeVirtualOptions): void
 }
