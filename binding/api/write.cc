@@ -341,6 +341,11 @@ Napi::Value NativeDataset::WriteValues(const Napi::CallbackInfo& info) {
     const ValueType& type = *ds->value.type;
     if (type.kind == ValueKind::Unsupported || !ds->value.memory)
       Fail("H5_UNSUPPORTED_TYPE", "Cannot write '" + ds->path + "': its datatype (" + type.unsupported + ") is not supported");
+    // HDF5 keeps variable-length data in the file's global heap, which a SWMR writer's flushes do
+    // not publish: readers would see the new extent with empty values.
+    if (ds->file->swmrWriting && type.HasVariableData())
+      Fail("H5_SWMR_RESTRICTED", "Cannot write '" + ds->path + "': variable-length data (" + type.dtype +
+                                     ") is outside what SWMR makes visible to readers; use fixed-length strings ({ string: N })");
     ScopedId fileSpace = DataspaceOf(ds->id, ds->path);
     std::vector<hsize_t> dims = Extent(fileSpace);
     ApplySelection(sel, fileSpace, dims);

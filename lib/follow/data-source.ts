@@ -5,7 +5,7 @@ import type { Dataset } from '../core/dataset'
 import { dtypeOfArray } from '../core/dtype'
 import type { DatasetOptions, Group } from '../core/file'
 import type { AnyTypedArray, Dims } from '../core/native'
-import { FrameReader, type Frame, type FrameSource } from './frame-reader'
+import { FrameReader, type Frame, type FrameData, type FrameSource } from './frame-reader'
 import { KeyFollower, type KeyFollowerOptions } from './key-follower'
 import { VirtualFrameReader } from './virtual-frames'
 import type { Slice } from './scan'
@@ -14,7 +14,7 @@ import { Serial } from './serial'
 import type { WakeStats } from '../live/watch'
 
 /** A typed array with the shape it stands for (C order). */
-export interface ShapedArray<T extends AnyTypedArray = AnyTypedArray> {
+export interface ShapedArray<T extends FrameData = AnyTypedArray> {
   data: T
   shape: number[]
 }
@@ -156,7 +156,7 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
   /** With `latestOnly`: ready frames passed over for a newer one. */
   skippedFrames = 0
   /** With reuseBuffers: per label, the arrays frames are read into, taken in turn. */
-  #buffers = new Map<string, { arrays: AnyTypedArray[]; next: number }>()
+  #buffers = new Map<string, { arrays: AnyTypedArray[]; sizes: number[]; next: number }>()
   #concurrency: number
   /** concurrency > 1: the next indices' items, reads in flight, in index order. */
   #pipeline: Promise<DataSourceItem>[] = []
@@ -396,7 +396,8 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
       const r = list[i % list.length]
       plan.push({ label, reader: r.reader, index: Math.floor(i / list.length), refresh: use(r), interleaved: true, buffer: null })
     }
-    if (this.#reuse) for (const p of plan) p.buffer = this.#buffer(p)
+    // Values (strings, records) are never read into a buffer: only typed frames reuse theirs.
+    if (this.#reuse) for (const p of plan) if (p.reader.typed !== false) p.buffer = this.#buffer(p)
     return plan
   }
 
@@ -409,11 +410,14 @@ export class DataSource implements Iterable<DataSourceItem>, AsyncIterable<DataS
     }
     const size = p.reader.frameSize
     let ring = this.#buffers.get(p.label)
-    if (!ring) this.#buffers.set(p.label, (ring = { arrays: [], next: 0 }))
+    if (!ring) this.#buffers.set(p.label, (ring = { arrays: [], sizes: [], next: 0 }))
     const k = ring.next
     ring.next = (k + 1) % (this.#concurrency === 1 ? 1 : this.#concurrency + 1)
     let buf = ring.arrays[k]
-    if (!buf || buf.length !== size) buf = ring.arrays[k] = p.reader.allocateFrame()
+    if (!buf || ring.sizes[k] !== size) {
+      buf = ring.arrays[k] = p.reader.allocateFrame()
+      ring.sizes[k] = size
+    }
     return buf
   }
 

@@ -5,8 +5,14 @@ import type { AnyTypedArray } from '../core/native'
 import { frameSelection, positionSlices, unravelIndex, type Slice } from './scan'
 import { pause, runAsync, runSync, type Steps } from '../live/steps'
 
-export interface Frame<T extends AnyTypedArray = AnyTypedArray> {
-  /** The frame's elements in C order (HDF5 wrote them straight into this array). */
+/**
+ * A frame's elements in C order: a typed array HDF5 wrote straight into (numbers, complex numbers),
+ * or an array of values for datasets of strings, records, ... (see `Dataset.read`).
+ */
+export type FrameData = AnyTypedArray | unknown[]
+
+export interface Frame<T extends FrameData = AnyTypedArray> {
+  /** The frame's elements in C order. */
   data: T
   /** `(1,)*scanRank + frameShape`: the singleton scan dimensions are kept, as in swmr_tools. */
   shape: number[]
@@ -37,6 +43,8 @@ export interface ReadFrameOptions {
  */
 export interface FrameSource {
   readonly scanRank: number
+  /** false when frames are values (strings, records: `FrameData`), which are never read into a buffer. */
+  readonly typed?: boolean
   /** Elements in one frame. */
   readonly frameSize: number
   /** Re-read the extent of the underlying dataset(s). */
@@ -109,7 +117,7 @@ export function* partFrameSteps(
 }
 
 /** A part's frame, renumbered as frame `index` of a 1-D scan over all parts. */
-export function asScanFrame<T extends AnyTypedArray>(frame: Frame<T>, index: number): Frame<T> {
+export function asScanFrame<T extends FrameData>(frame: Frame<T>, index: number): Frame<T> {
   return { ...frame, index, position: [index], slices: [{ start: index, stop: index + 1 }] }
 }
 
@@ -134,6 +142,11 @@ export class FrameReader extends SteppedFrameSource {
     if (!(this.retryDelay >= 0)) throw new H5Error('retryDelay must be >= 0', 'ERR_INVALID_ARG')
   }
 
+  /** Frames fill typed arrays (numbers, complex numbers), or are values (strings, records, ...). */
+  get typed(): boolean {
+    return this.dataset.typed
+  }
+
   /** Shape of one frame without the scan dimensions, as of the last refresh. */
   get frameShape(): number[] {
     return this.dataset.shape.slice(this.scanRank)
@@ -148,7 +161,7 @@ export class FrameReader extends SteppedFrameSource {
     this.dataset.refresh()
   }
 
-  /** A typed array sized for one frame, for `readFrameInto`. */
+  /** A typed array sized for one frame, for `readFrameInto` (datasets that read into typed arrays). */
   allocateFrame(): AnyTypedArray {
     return this.dataset.allocate({ start: [], count: [this.frameSize] })
   }
@@ -178,11 +191,13 @@ export class FrameReader extends SteppedFrameSource {
     }
     const shape = ds.shape
     const selection = frameSelection(position, shape)
-    // HDF5 writes every byte of the frame (data or fill value): skip zero-filling a new array.
-    const out = buffer ?? ds._allocateForRead(selection)
-    const data = (yield { kind: 'read', dataset: ds, selection, out })!
+    // Strings, records, ...: values, never into a buffer. Numbers: HDF5 writes every byte of the
+    // frame (data or fill value), so a new array need not be zero-filled.
+    const data = ds.typed
+      ? (yield { kind: 'read', dataset: ds, selection, out: buffer ?? ds._allocateForRead(selection) })!
+      : (yield { kind: 'values', dataset: ds, selection })!
     return {
-      data,
+      data: data as AnyTypedArray,
       shape: selection.count,
       position,
       slices: positionSlices(position),

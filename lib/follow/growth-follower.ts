@@ -2,6 +2,7 @@
 // hand out frame indices as the data itself grows. Weaker than keys — an extent is not proof that
 // a frame's data was flushed — so prefer keys whenever the writer records them.
 import { H5Error } from '../core/errors'
+import type { Dataset } from '../core/dataset'
 import type { Dims } from '../core/native'
 import { armWatch, runAsync, runSync, waitForWrite, type Steps } from '../live/steps'
 import { FileWatch, type WakeStats } from '../live/watch'
@@ -14,6 +15,23 @@ export interface GrowingSource {
   available(): number
   /** The files whose writes mean new frames (for wake on write); without it the follower polls. */
   watchFiles?(): (string | null)[]
+}
+
+/**
+ * A growing dataset as a GrowingSource: its frames are along the first dimension, and a frame is
+ * there once the extent covers it. For data of any type (numbers, strings, records); prefer keys
+ * where the writer records them.
+ */
+export function datasetGrowth(ds: Dataset): GrowingSource {
+  let watched: string | null | undefined
+  return {
+    available() {
+      ds.refresh()
+      return ds.shape[0] ?? 0
+    },
+    // Asked once: the dataset stays in the file it was opened in.
+    watchFiles: () => [(watched ??= ds.watchPath)],
+  }
 }
 
 export interface GrowthFollowerOptions extends TimingOptions {

@@ -293,8 +293,8 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
       this.#warnedFinished = true
       return
     }
-    const v = yield read(f, null)
-    if (firstZero(v!, 0, 1) === 1) this.finished = true
+    const v = (yield read(f, null)) as AnyTypedArray
+    if (firstZero(v, 0, 1) === 1) this.finished = true
   }
 
   // ---- key polling -------------------------------------------------------------------------------
@@ -366,10 +366,10 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
       let z = end
       for (let k = 0; k < this.keys.length && z > lo; k++) {
         const slab = flatRangeSlab(shapes[k], lo, z)
-        const out = yield read(this.keys[k], slab.selection)
+        const out = (yield read(this.keys[k], slab.selection)) as AnyTypedArray
         this.stats.keyReads++
-        this.stats.keyElementsRead += out!.length
-        z = firstZero(out!, lo - slab.offset, z - slab.offset) + slab.offset
+        this.stats.keyElementsRead += out.length
+        z = firstZero(out, lo - slab.offset, z - slab.offset) + slab.offset
       }
       if (z < end) return z
       lo = end
@@ -383,13 +383,13 @@ export class KeyFollower implements Iterable<number>, AsyncIterable<number> {
     const mask = new Uint8Array(hi - lo).fill(1)
     for (let k = 0; k < this.keys.length; k++) {
       const slab = flatRangeSlab(shapes[k], lo, hi)
-      const out = yield read(this.keys[k], slab.selection)
+      const out = (yield read(this.keys[k], slab.selection)) as AnyTypedArray
       this.stats.keyReads++
-      this.stats.keyElementsRead += out!.length
+      this.stats.keyElementsRead += out.length
       const base = lo - slab.offset
       let i = 0
       while (i < mask.length) {
-        const z = firstZero(out!, base + i, base + mask.length) - base
+        const z = firstZero(out, base + i, base + mask.length) - base
         if (z >= mask.length) break
         mask[z] = 0
         i = z + 1

@@ -10,6 +10,7 @@ import type { FileWatch } from './watch'
 /** @internal */
 export type Request =
   | { kind: 'read'; dataset: Dataset; selection: Selection | null; out: AnyTypedArray; inline?: boolean }
+  | { kind: 'values'; dataset: Dataset; selection: Selection | null }
   | { kind: 'sleep'; ms: number }
   | { kind: 'wait'; ms: number; watch: FileWatch }
   | { kind: 'arm'; watch: FileWatch }
@@ -29,8 +30,11 @@ export function waitForWrite(ms: number, watch: FileWatch | null): Request {
   return watch ? { kind: 'wait', ms, watch } : { kind: 'sleep', ms }
 }
 
-/** @internal A unit of follow logic; the value sent back for a 'read' is the filled array. */
-export type Steps<T> = Generator<Request, T, AnyTypedArray | undefined>
+/**
+ * @internal A unit of follow logic; the value sent back for a 'read' is the filled array, for a
+ * 'values' read (strings, records, ...: datasets that do not fill typed arrays) the elements read.
+ */
+export type Steps<T> = Generator<Request, T, AnyTypedArray | unknown[] | undefined>
 
 const INLINE_READ_BYTES = 16384
 
@@ -49,6 +53,8 @@ export function runSync<T>(steps: Steps<T>): T {
     const q = r.value
     if (q.kind === 'read') {
       r = steps.next(q.dataset.readInto(q.selection, q.out))
+    } else if (q.kind === 'values') {
+      r = steps.next(q.dataset._readElements(q.selection))
     } else if (q.kind === 'wait') {
       q.watch.waitSync(q.ms, sleepSync)
       r = steps.next(undefined)
@@ -70,6 +76,8 @@ export async function runAsync<T>(steps: Steps<T>, signal?: AbortSignal): Promis
     const q = r.value
     if (q.kind === 'read') {
       r = steps.next(q.inline ? q.dataset.readInto(q.selection, q.out) : await q.dataset.readIntoAsync(q.selection, q.out))
+    } else if (q.kind === 'values') {
+      r = steps.next(await q.dataset._readElementsAsync(q.selection))
     } else if (q.kind === 'wait') {
       await q.watch.waitAsync(q.ms, signal, sleep)
       r = steps.next(undefined)

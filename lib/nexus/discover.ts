@@ -5,7 +5,7 @@ import { Dataset } from '../core/dataset'
 import { H5Error } from '../core/errors'
 import type { File } from '../core/file'
 import { DataSource, type DataSourceOptions } from '../follow/data-source'
-import { GrowthFollower, type GrowingSource } from '../follow/growth-follower'
+import { datasetGrowth, GrowthFollower, type GrowingSource } from '../follow/growth-follower'
 import { scanRankOf } from '../follow/scan'
 import type { Dims } from '../core/native'
 import { EigerFrames, eigerLinks } from './eiger'
@@ -174,19 +174,6 @@ function resolveLink(file: File, path: string): string {
   if (m?.linkType === 'soft' && m.target) return join(parent, m.target)
   if (m?.linkType === 'external') return `${m.targetFile}:${m.target}`
   return path
-}
-
-/** A growing dataset as a GrowingSource (frames along the first dimension). */
-export function datasetGrowth(ds: Dataset): GrowingSource {
-  let watched: string | null | undefined
-  return {
-    available() {
-      ds.refresh()
-      return ds.shape[0] ?? 0
-    },
-    // Asked once: the dataset stays in the file it was opened in.
-    watchFiles: () => [(watched ??= ds.watchPath)],
-  }
 }
 
 export interface FollowScanResult {
