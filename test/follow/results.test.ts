@@ -127,7 +127,8 @@ test('three `follow --shard i/3 --output` of one live scan: shard 0 joins them; 
   const scan = path.join(dir, 'live.h5')
   const out = path.join(dir, 'live-results.h5')
   const frames = 120
-  const w = spawnWriter(scan, { frames, frameShape: [16, 16], rateHz: 150 })
+  // 2 s of writing: time for the watcher to see the join grow even on a loaded machine.
+  const w = spawnWriter(scan, { frames, frameShape: [16, 16], rateHz: 60 })
   const followers = [0, 1, 2].map((i) =>
     spawnProcess(process.execPath, [CLI, 'follow', scan, '--output', out, '--timeout', '3', '--wait', '5', '--shard', `${i}/3`]),
   )
