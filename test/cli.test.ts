@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process'
 import * as path from 'node:path'
 import { File } from '../lib'
-import { spawnProcess, spawnWriter, tmpDir } from './helpers/processes'
+import { PYTHON, spawnProcess, spawnWriter, tmpDir } from './helpers/processes'
 
 const dir = tmpDir()
 const CLI = path.join(__dirname, '..', 'dist', 'cli', 'index.js')
@@ -134,4 +134,40 @@ test('follow an Eiger master file (no keys): the growth of the data files, and i
   expect(r.stdout).toContain('data      /entry/data  (Eiger external links (data_NNNNNN), eiger)')
   expect(r.stdout).toContain('note: no key datasets: following falls back to the growth of the data itself')
   expect(r.stdout).toMatch(/follow: 10 frames of 10, finished flag set/)
+})
+
+test('ls --values --attrs prints small datasets and attributes of every type, as h5ls -d would', () => {
+  const file = path.join(dir, 'values.h5')
+  const py = spawnSync(PYTHON, ['-c', `
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "w") as f:
+    e = f.create_group("entry")
+    e.attrs["NX_class"] = "NXentry"
+    e["title"] = "Scan of the µ-crystal"
+    e["start_time"] = np.bytes_(b"2026-12-04T10:00:00")
+    e["counts"] = np.arange(100, dtype="u2")
+    e["records"] = np.array([(1, 0.5, b"a"), (2, 1.5, b"bb")], dtype=[("n", "<i4"), ("x", "<f8"), ("s", "S2")])
+    e["z"] = np.array([1 + 2j], dtype="c8")
+    e["flags"] = np.array([True, False])
+    e["ref"] = e["title"].ref
+    e["title"].attrs["units"] = " "
+`, file], { encoding: 'utf8' })
+  expect(py.stderr).toBe('')
+  const r = run('ls', file, '--values', '--attrs', '--max-values', '50')
+  expect(r.status).toBe(0)
+  const line = (name: string) => r.stdout.split('\n').find((l) => new RegExp(`── ${name} `).test(l))
+  expect(line('title')).toMatch(/string \[\] max \[\] = "Scan of the µ-crystal"$/)
+  expect(line('start_time')).toMatch(/= "2026-12-04T10:00:00"$/)
+  expect(line('records')).toMatch(/= \[\{n: 1, x: 0\.5, s: "a"\}, \{n: 2, x: 1\.5, s: "bb"\}\]$/)
+  expect(line('z')).toMatch(/complex64 \[1\] max \[1\] = \[1\+2i\]$/)
+  expect(line('flags')).toMatch(/= \[true, false\]$/)
+  expect(line('ref')).toMatch(/reference \[\] max \[\] = -> \/entry\/title$/)
+  expect(line('counts')).not.toContain('=') // 100 elements: more than --max-values
+  expect(r.stdout).toContain('@units = " "')
+  expect(r.stdout).toContain('@NX_class = "NXentry"')
+  const json = JSON.parse(run('ls', file, '--values', '--json').stdout)
+  const entry = json.tree.children[0]
+  expect(entry.children.find((c: { name: string }) => c.name === 'ref').value).toEqual({ $ref: '/entry/title' })
+  expect(entry.children.find((c: { name: string }) => c.name === 'counts').value).toBeUndefined()
+  expect(run('ls', file, '--values', '--max-values', '0').status).toBe(2)
 })

@@ -257,7 +257,7 @@ print("done", flush=True)
     try {
       expect(isSwmr).toBe(true)
       const map = refreshDatasets(file)
-      expect([...map.keys()].sort()).toEqual(['/entry/data/data', '/entry/finished', '/entry/keys/uid'])
+      expect([...map.keys()].sort()).toEqual(['/entry/data/data', '/entry/finished', '/entry/keys/uid', '/entry/start_time', '/entry/title'])
       expect(map.get('/entry/data/data')!.shape[0]).toBe(1)
       w.send('go')
       await w.waitFor('frame 1')

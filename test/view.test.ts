@@ -108,9 +108,13 @@ describe('HTTP (server in-process, a finished scan)', () => {
     const info = JSON.parse((await request(view.url, '/info')).body.toString())
     expect(info).toMatchObject({ file: 'done.h5', keys: ['/entry/keys/uid'], finished: '/entry/finished', scanRank: 1, maxshape: [null], expected: null })
     expect(info.data).toEqual([{ path: '/entry/data/data', dtype: 'uint16', frameShape: [rows, cols] }])
+    // The scan's own strings (the simulator writes a NeXus title and start time; '×' is 2 bytes of UTF-8).
+    expect(info.metadata.map((m: { name: string }) => m.name)).toEqual(['start_time', 'title'])
+    expect(info.metadata[1].value).toMatch(/^simulated line scan of \d+ \d+×\d+ frames$/)
+    expect(new Date(info.metadata[0].value).getTime()).toBeGreaterThan(Date.now() - 600_000)
     const tree = JSON.parse((await request(view.url, '/tree')).body.toString())
     const entry = tree.children.find((c: { name: string }) => c.name === 'entry')
-    expect(entry.children.map((c: { name: string }) => c.name).sort()).toEqual(['data', 'finished', 'keys'])
+    expect(entry.children.map((c: { name: string }) => c.name).sort()).toEqual(['data', 'finished', 'keys', 'start_time', 'title'])
   })
 
   test('/frame/latest: the newest frame as raw float32, reduced to the requested size', async () => {
@@ -259,6 +263,9 @@ describe('in the browser, following a live scan', () => {
     const page = await openPage(url)
     await page.waitForSelector('#status[data-status=waiting]')
     expect(await page.textContent('#frames')).toBe(`0 / ${total}`)
+    // The scan's strings, shown as the file says them.
+    expect(await page.isVisible('#metadata')).toBe(true)
+    expect(await page.textContent('#metadata')).toMatch(/titlesimulated line scan of \d+ /)
 
     w.send('go')
     await waitFrameIndex(page, 0)

@@ -107,6 +107,20 @@ function onState(snap) {
   if (statusChanged || (snap.status === 'live' && performance.now() - app.treeAt > 3000)) loadTree()
 }
 
+// The scan's own description (its NeXus entry's title, start and end times, ...), as text.
+function showMetadata(items) {
+  const list = $('metadata')
+  for (const { name, value } of items) {
+    const dt = document.createElement('dt')
+    const dd = document.createElement('dd')
+    dt.textContent = name
+    dd.textContent = value
+    dd.title = value
+    list.append(dt, dd)
+  }
+  list.hidden = items.length === 0
+}
+
 function connect() {
   const es = new EventSource('/events')
   es.addEventListener('state', (e) => {
@@ -124,6 +138,7 @@ async function main() {
   app.info = await res.json()
   $('file').textContent = app.info.file
   document.title = `h5swmr view: ${app.info.file}`
+  showMetadata(app.info.metadata || [])
   if (app.info.data.length > 1) {
     $('data-label').hidden = false
     app.info.data.forEach((d, i) => $('data').append(new Option(d.path, String(i))))

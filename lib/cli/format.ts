@@ -1,5 +1,7 @@
 // Shared CLI parts: argument parsing, progress lines on stderr (only on a TTY), numbers, shapes, errors.
+import { Dataset } from '../core/dataset'
 import { H5Error } from '../core/errors'
+import { Group } from '../core/file'
 
 /** -h/--help, for every command's parseArgs options. */
 export const HELP_OPTION = { help: { type: 'boolean', short: 'h', default: false } } as const
@@ -98,4 +100,34 @@ export function errorLine(command: string, err: unknown): string {
     return `h5swmr ${command}: ${e.message.split('\n')[0]} (${e.code})`
   }
   return `h5swmr ${command}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`
+}
+
+/**
+ * A value as `ls --values` prints it, on one line: strings quoted, records `{a: 1, b: "x"}`, arrays and
+ * typed arrays `[1, 2, 3]` (the first `limit` elements, then `…`), bigints as integers, complex numbers
+ * `1+2i`, references `-> /path`; `empty` for an empty dataspace.
+ */
+export function formatValue(v: unknown, limit = 16): string {
+  if (v === null || v === undefined) return 'empty'
+  if (typeof v === 'string') return JSON.stringify(v)
+  if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return String(v)
+  if (v instanceof Dataset || v instanceof Group) return `-> ${v.path}`
+  const list = (items: ArrayLike<unknown>): string => {
+    const shown = Array.from({ length: Math.min(items.length, limit) }, (_, i) => formatValue(items[i], limit))
+    return `[${shown.join(', ')}${items.length > limit ? `, … (${items.length})` : ''}]`
+  }
+  if (ArrayBuffer.isView(v)) return list(v as unknown as ArrayLike<unknown>)
+  if (Array.isArray(v)) return list(v)
+  const o = v as Record<string, unknown>
+  if (typeof o.re === 'number' && typeof o.im === 'number' && Object.keys(o).length === 2) return `${o.re}${o.im < 0 || Object.is(o.im, -0) ? '-' : '+'}${Math.abs(o.im)}i`
+  if ('selection' in o && typeof o.path === 'string') return `region of ${o.path}`
+  return `{${Object.entries(o).map(([k, x]) => `${k}: ${formatValue(x, limit)}`).join(', ')}}`
+}
+
+/** JSON.stringify's replacer for values: bigints as strings, typed arrays as arrays, the file's objects as { $ref: path }. */
+export function jsonValue(_key: string, x: unknown): unknown {
+  if (typeof x === 'bigint') return x.toString()
+  if (ArrayBuffer.isView(x)) return Array.from(x as unknown as ArrayLike<unknown>, (e) => (typeof e === 'bigint' ? e.toString() : e))
+  if (x instanceof Dataset || x instanceof Group) return { $ref: x.path }
+  return x
 }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { H5Error } from '../core/errors'
 import { openForReading, readSuperblockStatus } from '../live/open'
 import { walk, type TreeNode } from '../core/tree'
-import { HELP_OPTION, helpOrCheck, shape } from './format'
+import { formatValue, HELP_OPTION, helpOrCheck, jsonValue, shape, usage } from './format'
 
 export const help = `Usage: h5swmr ls FILE [PATH] [options]
 
@@ -11,7 +11,9 @@ List groups and datasets: shape, maxshape, dtype, chunks, filters, links; datase
 grow are marked 'growing'. The first line says whether a writer has the file open (SWMR or not).
 
 Options:
-  --attrs       also print attributes
+  --attrs       also print attributes (values of every type, as h5py reads them)
+  --values      also print the values of small datasets (every type), like h5ls -d
+  --max-values N  the most elements a dataset may have for --values to print it (default 64)
   --json        one JSON document instead of the tree
   -h, --help    this help
 `
@@ -28,9 +30,10 @@ function print(node: TreeNode, prefix: string, last: boolean, root: boolean, out
     if (d.growing) line += '  growing'
   }
   if (node.link) line += `  ${node.link}`
+  if (node.value !== undefined) line += ` = ${formatValue(node.value)}`
   out.push(line)
   const childPrefix = root ? '' : prefix + (last ? '    ' : '│   ')
-  if (node.attrs) for (const [k, v] of Object.entries(node.attrs)) out.push(`${childPrefix}${node.children?.length ? '│' : ' '}   @${k} = ${JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x))}`)
+  if (node.attrs) for (const [k, v] of Object.entries(node.attrs)) out.push(`${childPrefix}${node.children?.length ? '│' : ' '}   @${k} = ${formatValue(v)}`)
   node.children?.forEach((c, i) => print(c, childPrefix, i === node.children!.length - 1, false, out))
 }
 
@@ -48,19 +51,23 @@ export async function run(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       attrs: { type: 'boolean', default: false },
+      values: { type: 'boolean', default: false },
+      'max-values': { type: 'string', default: '64' },
       json: { type: 'boolean', default: false },
       ...HELP_OPTION,
     },
   })
   if (helpOrCheck(values, positionals, help, ['FILE', 'PATH'], 1)) return 0
+  const maxValues = Number(values['max-values'])
+  if (!Number.isSafeInteger(maxValues) || maxValues < 1) throw usage(`--max-values must be a whole number >= 1, got '${values['max-values']}'`)
   const [filePath, start = '/'] = positionals
   const state = status(filePath)
   const { file, isSwmr } = openForReading(filePath, { swmr: 'auto', locking: false })
   try {
     if (!file.has(start)) throw new H5Error(`No object '${start}' in '${filePath}'`, 'H5_NOT_FOUND')
-    const tree = walk(file, start, start, values.attrs)
+    const tree = walk(file, start, start, { attrs: values.attrs, values: values.values ? maxValues : 0 })
     if (values.json) {
-      process.stdout.write(JSON.stringify({ file: filePath, status: state, swmrRead: isSwmr, tree }, (_, x) => (typeof x === 'bigint' ? x.toString() : x), 2) + '\n')
+      process.stdout.write(JSON.stringify({ file: filePath, status: state, swmrRead: isSwmr, tree }, jsonValue, 2) + '\n')
     } else {
       const out = [`${filePath}: ${state}`]
       print(tree, '', true, true, out)

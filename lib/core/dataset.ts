@@ -217,6 +217,21 @@ export class Dataset {
     return this.#columns(await this.#native.readValuesAsync(selection ?? null, fields ?? undefined))
   }
 
+  /**
+   * A selection's elements as plain JS values, whatever the type: numbers (BigInt for 64-bit
+   * integers), booleans, `{ re, im }`, strings, records, typed arrays (array and sequence elements),
+   * ...; an array in C order, the one value for a scalar dataspace, null for an empty one. For
+   * printing and small data; `read` is the fast way to numbers.
+   */
+  readValues(selection?: Selection | null): unknown {
+    if (this.empty) return null
+    if (!this.typed) return this.read(selection)
+    const column = this.read<AnyTypedArray>(selection)
+    const count = column.length / this.elementSize
+    const values = { type: this.type, count, scalar: this.ndim === 0 && !selection, empty: false, columns: column }
+    return valueOf(values, this.#owner.references)
+  }
+
   /** An enum's members (name → value), as the file stores them; null for other types. */
   get enumMembers(): Record<string, number | bigint> | null {
     return this.type.enumMembers ?? null

@@ -17,7 +17,16 @@ export interface TreeNode {
     growing: boolean
   }
   attrs?: Record<string, unknown>
+  /** With `values`: the dataset's value when it has at most that many elements (`Dataset.readValues`). */
+  value?: unknown
   children?: TreeNode[]
+}
+
+export interface WalkOptions {
+  /** Read every object's attributes. */
+  attrs?: boolean
+  /** Read the values of datasets with at most this many elements (0: none). */
+  values?: number
 }
 
 function growing(ds: Dataset): boolean {
@@ -29,7 +38,9 @@ function growing(ds: Dataset): boolean {
  * as h5py's `visititems` and h5dump do: a later hard link to the same group or dataset (a group may
  * link to itself or an ancestor, legally) is a `link` node naming the first path, never walked again.
  */
-export function walk(file: File, path: string, name: string, attrs: boolean): TreeNode {
+export function walk(file: File, path: string, name: string, options: WalkOptions = {}): TreeNode {
+  const attrs = options.attrs ?? false
+  const maxValues = options.values ?? 0
   const seen = new Map<string, string>() // object identity -> the path it was shown at
   const startKey = file.objectKey(path)
   if (startKey) seen.set(startKey, path)
@@ -64,6 +75,7 @@ export function walk(file: File, path: string, name: string, attrs: boolean): Tr
             growing: growing(ds),
           },
           attrs: attrs ? ds.attrs : undefined,
+          value: maxValues > 0 && ds.size <= maxValues ? ds.readValues() : undefined,
         })
       } else {
         node.children!.push({ name: m.name, path: m.path, kind: 'link', link: `${link ?? ''} (${m.objectType})` })

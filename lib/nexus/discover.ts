@@ -176,6 +176,50 @@ function resolveLink(file: File, path: string): string {
   return path
 }
 
+/** A scan's descriptive metadata: a name and its value as text. */
+export interface ScanMetadataItem {
+  name: string
+  value: string
+}
+
+const METADATA_LIMIT = 20
+
+/**
+ * What a scan says about itself, as text: the one-string datasets directly in its NeXus entry (title,
+ * start_time, end_time, experiment_identifier, program_name, ...) and the entry's string
+ * attributes, at most 20, in name order. Values that cannot be read are left out.
+ */
+export function scanMetadata(file: File, entry: string): ScanMetadataItem[] {
+  const out: ScanMetadataItem[] = []
+  const text = (v: unknown): string | null => {
+    const x = Array.isArray(v) && v.length === 1 ? v[0] : v
+    if (typeof x === 'string') return x
+    if (typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean') return String(x)
+    return null
+  }
+  try {
+    for (const [name, v] of Object.entries(file.group(entry).attrs)) {
+      const t = text(v)
+      if (t !== null && typeof (Array.isArray(v) ? v[0] : v) === 'string' && name !== 'NX_class' && name !== 'default') out.push({ name: `@${name}`, value: t })
+    }
+    for (const m of file.list(entry)) {
+      if (out.length >= METADATA_LIMIT) break
+      if (m.objectType !== 'dataset') continue
+      const ds = file.dataset(m.path)
+      if (ds.size !== 1 || ds.empty || ds.typeClass !== 'string') continue
+      try {
+        const t = text(ds.readValues())
+        if (t !== null) out.push({ name: m.name, value: t })
+      } catch {
+        // unreadable here (damaged, a filter missing): not metadata we can show
+      }
+    }
+  } catch {
+    return out
+  }
+  return out.slice(0, METADATA_LIMIT)
+}
+
 export interface FollowScanResult {
   source: DataSource
   discovery: ScanDiscovery

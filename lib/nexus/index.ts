@@ -2,7 +2,7 @@
 // finished flag and data of a NeXus / Diamond / Odin / simulator scan to follow it.
 export { EigerFrames, eigerLinks } from './eiger'
 export type { EigerLink } from './eiger'
-export { discoverScan, followScan } from './discover'
+export { discoverScan, followScan, scanMetadata } from './discover'
 // A growing dataset as a GrowingSource; in the core API too (h5swmr), where it now lives.
 export { datasetGrowth } from '../follow/growth-follower'
 export type { ScanDiscovery, Found, FoundData, FollowScanResult } from './discover'

@@ -118,6 +118,10 @@ export async function simulateScan(filePath: string, options: SimulateOptions = 
       ? file.createDataset('/entry/timing/flush_time', { dtype: 'float64', shape: [0], maxshape: [null], chunks: [1024], fillValue: 0 })
       : null
     file.setAttr('simulated_frames', total)
+    // What the scan says of itself, as NeXus entries do (fixed-length strings: SWMR-safe).
+    const title = `simulated ${grid ? scanShape.join('×') + ' grid' : 'line'} scan of ${total} ${frameShape.join('×')} frames`
+    file.createDataset('/entry/title', { dtype: { string: 64 }, shape: [] }).write(null, title)
+    file.createDataset('/entry/start_time', { dtype: { string: 32 }, shape: [] }).write(null, new Date().toISOString())
     if (options.swmrDelay) {
       file.flush()
       await sleep(options.swmrDelay)

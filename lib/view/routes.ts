@@ -52,7 +52,7 @@ function intParam(q: URLSearchParams, name: string, fallback: number): number {
 export function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer | Uint8Array, headers: Record<string, string> = {}): void {
   res.writeHead(status, {
     'Content-Type': type,
-    'Content-Length': String(body.length),
+    'Content-Length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length), // bytes, not UTF-16 units
     'Cache-Control': 'no-store',
     ...headers,
   })
@@ -152,7 +152,7 @@ export function router(ctx: RouteContext): (req: http.IncomingMessage, res: http
         return json(res, state.info)
       case '/tree':
         try {
-          return json(res, walk(file, '/', '/', false))
+          return json(res, walk(file, '/', '/'))
         } catch (err) {
           return send(res, 500, 'text/plain; charset=utf-8', `${(err as Error).message.split('\n')[0]}\n`)
         }

@@ -8,6 +8,7 @@ import type { Dataset } from '../core/dataset'
 import { H5Error } from '../core/errors'
 import type { File } from '../core/file'
 import { DataSource } from '../follow/data-source'
+import { scanMetadata } from '../nexus/discover'
 import { EventStream } from './events'
 import { LOOPBACK, router, send } from './routes'
 import { followInto, ViewState } from './state'
@@ -58,9 +59,12 @@ export async function startView(file: File, options: ViewOptions): Promise<ViewS
     signal: stop.signal,
     reuseBuffers: true,
   })
+  // The scan's entry: the top-level group the data is in (NeXus: /entry); its strings describe the scan.
+  const entry = `/${options.data[0].split('/').filter(Boolean)[0] ?? ''}`
   const state = new ViewState(options.label ?? path.basename(file.filePath), keys, datasets, source.scanRank, source.maxshape, {
     finished: options.finished ?? null,
     timeout,
+    metadata: entry !== '/' && file.has(entry) ? scanMetadata(file, entry) : [],
   })
   const host = options.host ?? '127.0.0.1'
   const events = new EventStream(state)

@@ -62,6 +62,8 @@ export interface ViewInfo {
   /** Frames expected: the product of the keys' maxshape, or null when a dimension is unlimited. */
   expected: number | null
   timeout: number
+  /** The scan's own description (its NeXus entry's strings: title, start and end times, ...). */
+  metadata: Array<{ name: string; value: string }>
 }
 
 /** The changing part, pushed over server-sent events. */
@@ -101,7 +103,8 @@ export class ViewState {
   #samples: Array<[number, number]> = []
   #listeners = new Set<() => void>()
 
-  constructor(file: string, keys: readonly Dataset[], data: readonly Dataset[], scanRank: number, maxshape: Dims, options: { finished?: string | null; timeout: number }) {
+  constructor(file: string, keys: readonly Dataset[], data: readonly Dataset[], scanRank: number, maxshape: Dims,
+    options: { finished?: string | null; timeout: number; metadata?: Array<{ name: string; value: string }> }) {
     this.#keys = keys
     const expected = maxshape.every((m) => m !== null) ? (maxshape as number[]).reduce((a, b) => a * b, 1) : null
     this.info = {
@@ -113,6 +116,7 @@ export class ViewState {
       maxshape,
       expected,
       timeout: options.timeout,
+      metadata: options.metadata ?? [],
     }
     for (const d of data) this.stats.set(d.path, new StatSeries())
   }

@@ -45,7 +45,7 @@ function paths(node: TreeNode, out: string[] = []): string[] {
 
 test('the tree shows each group and dataset once; later links to them name where they are shown', () => {
   using f = File.open(file)
-  const tree = walk(f, '/', '/', true)
+  const tree = walk(f, '/', '/', { attrs: true })
   const lines = paths(tree)
   expect(lines).toEqual([
     'group /',
@@ -62,7 +62,7 @@ test('the tree shows each group and dataset once; later links to them name where
   expect(data.children!.find((c) => c.name === 'up')!.link).toBe('= /entry (group, shown there)')
   expect(tree.children!.find((c) => c.name === 'top')!.link).toBe('= / (group, shown there)')
   // Started below the root, the start itself counts as met.
-  expect(paths(walk(f, '/entry', 'entry', false))).toContain('link /entry/self')
+  expect(paths(walk(f, '/entry', 'entry'))).toContain('link /entry/self')
 })
 
 test('h5swmr ls lists a self-linked group once (text and JSON)', () => {
