@@ -182,6 +182,21 @@ Napi::Value ReferenceToJs(Napi::Env env, const ValueType& type, const uint8_t* p
   return result;
 }
 
+// A JS string from UTF-8 bytes; invalid UTF-8 becomes U+FFFD, as TextDecoder does. ASCII (the usual
+// case: names, units, times) is made as a one-byte string straight from the bytes.
+napi_status NewString(napi_env env, const char* s, size_t len, napi_value* out) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(s);
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, p + i, 8);
+    if (word & 0x8080808080808080ULL) return napi_create_string_utf8(env, s, len, out);
+  }
+  for (; i < len; i++)
+    if (p[i] & 0x80) return napi_create_string_utf8(env, s, len, out);
+  return napi_create_string_latin1(env, s, len, out);
+}
+
 // A fixed string's bytes as h5py gives them (HDF5's conversion to a null-padded string, then numpy's
 // bytes, which drop trailing NULs): null-terminated, up to the first NUL; null-padded, less trailing
 // NULs; space-padded, less trailing spaces and then trailing NULs. Spaces otherwise stay.
@@ -221,10 +236,9 @@ Napi::Value Column(Napi::Env env, const ValueType& t, const uint8_t* base, size_
           s = reinterpret_cast<const char*>(p);
           len = FixedLength(t, s);
         }
-        // Invalid UTF-8 becomes U+FFFD, as TextDecoder does.
         napi_value v;
-        NAPI_THROW_IF_FAILED(env, napi_create_string_utf8(env, len ? s : "", len, &v), Napi::Value());
-        out.Set(static_cast<uint32_t>(i), Napi::Value(env, v));
+        NAPI_THROW_IF_FAILED(env, NewString(env, len ? s : "", len, &v), Napi::Value());
+        NAPI_THROW_IF_FAILED(env, napi_set_element(env, out, static_cast<uint32_t>(i), v), Napi::Value());
       }
       return out;
     }

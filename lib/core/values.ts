@@ -175,10 +175,47 @@ function reference<T>(value: unknown, refs: ReferenceResolver<T>): unknown {
   return { dataset: refs.object(v.path), path: v.path, selection: v.selection ?? null } satisfies RegionReference<T>
 }
 
+// Element i of a column, as a function made once per read: the per-element work is then a typed-array
+// or array load, not a switch on the type for every element and field.
+function accessor<T>(type: TypeDescription, column: unknown, refs: ReferenceResolver<T>, style: IntegerStyle): (i: number) => unknown {
+  switch (type.kind) {
+    case 'float':
+    case 'string': {
+      const c = column as ArrayLike<unknown>
+      return (i) => c[i]
+    }
+    case 'integer':
+    case 'enum':
+    case 'bitfield': {
+      const c = column as ArrayLike<number | bigint>
+      return style === 'typed' ? (i) => c[i] : (i) => integer(c[i], style)
+    }
+    case 'bool': {
+      const c = column as Uint8Array
+      return (i) => c[i] !== 0
+    }
+    case 'compound': {
+      const columns = column as Record<string, unknown>
+      const names = type.members!.map((m) => m.name)
+      const fields = type.members!.map((m) => accessor(m.type, columns[m.name], refs, style))
+      const n = names.length
+      return (i) => {
+        const record: Record<string, unknown> = {}
+        for (let k = 0; k < n; k++) record[names[k]] = fields[k](i)
+        return record
+      }
+    }
+    default:
+      return (i) => element(type, column, i, refs, style)
+  }
+}
+
 /** Every element of a value read, in C order. */
 export function elements<T>(values: NativeValues, refs: ReferenceResolver<T>, style: IntegerStyle = 'typed'): unknown[] {
   const out = new Array(values.count)
-  for (let i = 0; i < values.count; i++) out[i] = element(values.type, values.columns, i, refs, style)
+  if (values.count === 0) return out
+  const at = accessor(values.type, values.columns, refs, style)
+  for (let i = 0; i < values.count; i++) out[i] = at(i)
   return out
 }
 
