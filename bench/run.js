@@ -7,7 +7,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { log, setQuiet } = require('./lib/util')
 
-const CASES = ['static', 'large', 'compressed', 'codecs', 'follow', 'follow-bslz4', 'scale', 'keys', 'memory']
+const CASES = ['static', 'large', 'compressed', 'codecs', 'follow', 'follow-bslz4', 'scale', 'keys', 'memory', 'types']
 const CODECS = ['compressed:bszstd', 'compressed:zstd', 'compressed:blosc']
 const ALIASES = {
   deflate: ['compressed:deflate'],
@@ -25,7 +25,8 @@ Cases: static (uncompressed 512×512 frames), large (2048×2048 frames), compres
 level 1 and bitshuffle-LZ4; also 'deflate', 'bslz4' alone), codecs (bitshuffle-zstd, zstd and
 blosc with LZ4 inside, each against the decode alone; also 'bszstd', 'zstd', 'blosc'), follow (live, writer in another
 process), follow-bslz4 (the same with a bitshuffle-LZ4 writer), keys (KeyFollower poll cost vs key
-count), memory (RSS over many reads).
+count), memory (RSS over many reads), types (1e6 strings and compound records vs h5py, RSS of
+variable-length reads).
 
 Options:
   --quick          small sizes, fewer repeats (< 1 minute; asserts nothing about speed)
@@ -119,6 +120,7 @@ function plan(o) {
     scale: { frames: fr(1000, 100), frameShape: q ? [128, 128] : [256, 256], pollInterval: 1, counts: q ? [1, 2] : [1, 2, 4, 8], runs: Math.min(o.repeats, q ? 1 : 3) },
     keys: { sizes: q ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6], polls: q ? 50 : 200 },
     memory: { frames: q ? 2000 : 20000 },
+    types: { n: q ? 100_000 : 1_000_000, rounds: q ? 2 : Math.min(o.repeats, 5), memoryReads: q ? 100_000 : 1_000_000 },
   }
 }
 
@@ -197,6 +199,8 @@ async function main() {
         res = await require('./cases/keys').runKeysCase({ ...P.keys, repeats: o.repeats })
       } else if (c === 'memory') {
         res = await require('./cases/memory').runMemoryCase({ ...P.memory, static: P.static })
+      } else if (c === 'types') {
+        res = await require('./cases/types').runTypesCase(P.types)
       }
     } catch (err) {
       res = { kind: 'error', title: c, error: err.stack || String(err) }

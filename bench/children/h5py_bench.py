@@ -9,6 +9,10 @@ argv[1] is a JSON request:
                   "getitem_nocache" (ds[i] with rdcc_nbytes=0, the chunk cache h5swmr uses)
   {"cmd": "keys", "file", "dset", "polls"}        -> a swmr_tools 0.9 KeyFollower poll (refresh,
         read every key, float64 merge, first zero), timed
+  {"cmd": "types-write", "file", "n"}             -> the types case's file: n variable-length strings
+        (/strings) and n compound records (/records: index i8, x f8, y f4, name S12, ok bool)
+  {"cmd": "types-read", "file", "rounds"}         -> per round, seconds of: strings ds[()], records
+        ds[()] (a structured array), records ds[()].tolist() (one tuple per record)
 Frames are read from a finished file opened with swmr=True (as a follower would), default chunk
 cache unless the variant says otherwise.
 """
@@ -103,6 +107,40 @@ def main():
                 poll()
                 times.append(time.perf_counter() - t0)
         out({"ok": True, "currentMax": int(current), "first": first, "pollSeconds": times})
+        return
+
+    if cmd == "types-write":
+        n = req["n"]
+        rec = np.dtype([("index", "<i8"), ("x", "<f8"), ("y", "<f4"), ("name", "S12"), ("ok", "?")])
+        r = np.zeros(n, rec)
+        r["index"] = np.arange(n)
+        r["x"] = np.arange(n) / 3
+        r["y"] = np.arange(n, dtype="f4") * 0.5
+        r["name"] = np.char.mod(b"det-%07d", np.arange(n))
+        r["ok"] = np.arange(n) % 3 == 0
+        with h5py.File(req["file"], "w") as f:
+            f.create_dataset("strings", data=np.array(["frame-%07d-label" % i for i in range(n)], dtype=h5py.string_dtype()))
+            f.create_dataset("records", data=r)
+        out({"ok": True})
+        return
+
+    if cmd == "types-read":
+        with h5py.File(req["file"], "r") as f:
+            s, r = f["strings"], f["records"]
+            s[()], r[()]  # warm
+            rounds = []
+            for _ in range(req["rounds"]):
+                t0 = time.perf_counter()
+                a = s[()]
+                t1 = time.perf_counter()
+                b = r[()]
+                t2 = time.perf_counter()
+                c = r[()].tolist()
+                t3 = time.perf_counter()
+                ok = a[-1] == b"frame-%07d-label" % (len(a) - 1) and b["index"][-1] == len(b) - 1 and c[-1][0] == len(c) - 1
+                rounds.append({"strings": t1 - t0, "records": t2 - t1, "tolist": t3 - t2, "ok": bool(ok)})
+                del a, b, c
+        out({"ok": True, "rounds": rounds})
         return
 
     out({"ok": False, "error": f"unknown command {cmd}"})

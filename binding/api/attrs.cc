@@ -40,7 +40,7 @@ Napi::Object ReadAllAttrs(Napi::Env env, hid_t obj, const std::string& what) {
     if (!attr.valid()) ThrowHdf5("Cannot open " + attrWhat, "H5_READ_FAILED");
     try {
       std::unique_ptr<ValueBuffer> values = ReadAttributeValues(attr, obj, attrWhat);
-      out.Set(names[k], ValuesToJs(env, *values));
+      out.Set(names[k], ValuesToJs(env, *values, true));
     } catch (const H5Failure& failure) {
       if (failure.code != "H5_UNSUPPORTED_TYPE") throw;
       Napi::Object o = Napi::Object::New(env);

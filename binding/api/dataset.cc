@@ -395,7 +395,8 @@ Napi::Value NativeDataset::GetValueType(const Napi::CallbackInfo& info) {
   return TypeToJs(env, *ds->value.type);
 }
 
-// readValues(selection | null, fields?) -> { type, count, scalar, empty, columns }: any type h5py reads.
+// readValues(selection | null, fields?) -> { count, scalar, empty, columns }: any type h5py reads (the
+// type is the dataset's, or its members `fields`: lib/core/dataset.ts knows it).
 Napi::Value NativeDataset::ReadValues(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto ds = Open(env);
@@ -403,7 +404,7 @@ Napi::Value NativeDataset::ReadValues(const Napi::CallbackInfo& info) {
     Selection sel = ParseSelection(info[0]);
     auto fields = ParseFields(info[1]);
     std::unique_ptr<ValueBuffer> values = ReadDatasetValues(ds, sel, fields.get());
-    return ValuesToJs(env, *values);
+    return ValuesToJs(env, *values, false);
   });
 }
 

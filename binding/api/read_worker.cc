@@ -85,7 +85,7 @@ void SettleRead(Napi::Env env, Napi::Function, void*, AsyncRead* read) {
     if (read->failure) {
       read->deferred.Reject(MakeJsError(env, *read->failure));
     } else if (read->valueRead) {
-      read->deferred.Resolve(ValuesToJs(env, *read->values));
+      read->deferred.Resolve(ValuesToJs(env, *read->values, false));
     } else {
       read->deferred.Resolve(read->target.Value());
     }

@@ -334,10 +334,10 @@ Napi::Object TypeToJs(Napi::Env env, const ValueType& t) {
   return o;
 }
 
-Napi::Object ValuesToJs(Napi::Env env, const ValueBuffer& buffer) {
+Napi::Object ValuesToJs(Napi::Env env, const ValueBuffer& buffer, bool withType) {
   const ValueType& type = *buffer.described.type;
   Napi::Object o = Napi::Object::New(env);
-  o.Set("type", TypeToJs(env, type));
+  if (withType) o.Set("type", TypeToJs(env, type));
   o.Set("count", static_cast<double>(buffer.count));
   o.Set("scalar", buffer.scalar);
   o.Set("empty", buffer.empty);

@@ -13,8 +13,8 @@ namespace h5swmr {
 // { kind, dtype, size, members?, base?, dims?, enumMembers?, tag?, ... } for lib/core/values.ts.
 Napi::Object TypeToJs(Napi::Env env, const ValueType& type);
 
-// { type, count, scalar, empty, columns }. On the JS thread; takes the HDF5 lock where references
-// must be resolved.
-Napi::Object ValuesToJs(Napi::Env env, const ValueBuffer& buffer);
+// { type?, count, scalar, empty, columns }. On the JS thread; takes the HDF5 lock where references
+// must be resolved. `withType`: describe the type too (a dataset's JS side already knows its own).
+Napi::Object ValuesToJs(Napi::Env env, const ValueBuffer& buffer, bool withType);
 
 }  // namespace h5swmr

@@ -209,12 +209,12 @@ export class Dataset {
    * else an array of its values. HDF5 reads only the fields asked for. The fast way to a table.
    */
   readFields(fields?: string[] | null, selection?: Selection | null): Record<string, unknown> {
-    return this.#columns(this.#native.readValues(selection ?? null, fields ?? undefined))
+    return this.#columns(this.#typedValues(this.#native.readValues(selection ?? null, fields ?? undefined), fields))
   }
 
   /** `readFields` on h5swmr's decode pool. */
   async readFieldsAsync(fields?: string[] | null, selection?: Selection | null): Promise<Record<string, unknown>> {
-    return this.#columns(await this.#native.readValuesAsync(selection ?? null, fields ?? undefined))
+    return this.#columns(this.#typedValues(await this.#native.readValuesAsync(selection ?? null, fields ?? undefined), fields))
   }
 
   /**
@@ -244,11 +244,18 @@ export class Dataset {
 
   /** @internal `_readElements` on the decode pool. */
   async _readElementsAsync(selection: Selection | null): Promise<unknown[]> {
-    return elements(await this.#native.readValuesAsync(selection, undefined), this.#owner.references)
+    return elements(this.#typedValues(await this.#native.readValuesAsync(selection, undefined)), this.#owner.references)
   }
 
   #values(selection?: Selection | null): NativeValues {
-    return this.#native.readValues(selection ?? null, undefined)
+    return this.#typedValues(this.#native.readValues(selection ?? null, undefined))
+  }
+
+  // The addon's values with their type: this dataset's, or the compound members `fields`, in that order.
+  #typedValues(values: Omit<NativeValues, 'type'>, fields?: string[] | null): NativeValues {
+    if (!fields) return { ...values, type: this.type }
+    const members = fields.map((name) => this.type.members!.find((m) => m.name === name)!)
+    return { ...values, type: { ...this.type, members, size: members.reduce((a, m) => a + m.type.size, 0) } }
   }
 
   #columns(values: NativeValues): Record<string, unknown> {
@@ -313,7 +320,7 @@ export class Dataset {
   readAsync<T = AnyTypedArray>(selection?: Selection | null, options?: ReadOptions): Promise<T> {
     if (this.empty) return Promise.resolve(null as T)
     if (!this.typed) {
-      return this.#native.readValuesAsync(selection ?? null, undefined).then((v) => valueOf(v, this.#owner.references) as T)
+      return this.#native.readValuesAsync(selection ?? null, undefined).then((v) => valueOf(this.#typedValues(v), this.#owner.references) as T)
     }
     return this.#native.readIntoAsync(selection ?? null, this.#uninitialized(selection), options) as unknown as Promise<T>
   }

@@ -151,8 +151,8 @@ export interface NativeDataset {
   chunkCache(): ChunkCache
   readAttrs(): Record<string, NativeAttr>
   valueType(): TypeDescription
-  readValues(sel: NativeSelection | null, fields: string[] | undefined): NativeValues
-  readValuesAsync(sel: NativeSelection | null, fields: string[] | undefined): Promise<NativeValues>
+  readValues(sel: NativeSelection | null, fields: string[] | undefined): Omit<NativeValues, 'type'>
+  readValuesAsync(sel: NativeSelection | null, fields: string[] | undefined): Promise<Omit<NativeValues, 'type'>>
   extend(shape: number[]): number[]
   write(sel: NativeSelection | null, data: AnyTypedArray): void
   writeValues(sel: NativeSelection | null, values: unknown): void

@@ -32,7 +32,7 @@ export interface TypeDescription {
   unsupported?: string
 }
 
-/** What the addon returns for a value read. */
+/** What the addon returns for a value read (a dataset's reads leave the type to its Dataset). */
 export interface NativeValues {
   type: TypeDescription
   count: number
