@@ -53,13 +53,26 @@ Napi::Value NewTypedArray(Napi::Env env, napi_typedarray_type type, size_t lengt
   return Napi::Value(env, array);
 }
 
+template <size_t N>
+void GatherFixed(uint8_t* out, const uint8_t* base, size_t stride, size_t count) {
+  for (size_t i = 0; i < count; i++) std::memcpy(out + i * N, base + i * stride, N);  // one load, one store
+}
+
 // `count` elements of `size` bytes, `stride` apart, packed together.
 void Gather(uint8_t* out, const uint8_t* base, size_t stride, size_t count, size_t size) {
   if (stride == size) {
     if (count) std::memcpy(out, base, count * size);
     return;
   }
-  for (size_t i = 0; i < count; i++) std::memcpy(out + i * size, base + i * stride, size);
+  switch (size) {
+    case 1: return GatherFixed<1>(out, base, stride, count);
+    case 2: return GatherFixed<2>(out, base, stride, count);
+    case 4: return GatherFixed<4>(out, base, stride, count);
+    case 8: return GatherFixed<8>(out, base, stride, count);
+    case 16: return GatherFixed<16>(out, base, stride, count);
+    default:
+      for (size_t i = 0; i < count; i++) std::memcpy(out + i * size, base + i * stride, size);
+  }
 }
 
 Napi::Value Dims(Napi::Env env, const hsize_t* dims, int rank) {
@@ -341,7 +354,18 @@ Napi::Object ValuesToJs(Napi::Env env, const ValueBuffer& buffer, bool withType)
   o.Set("count", static_cast<double>(buffer.count));
   o.Set("scalar", buffer.scalar);
   o.Set("empty", buffer.empty);
-  o.Set("columns", buffer.empty ? env.Null() : Column(env, type, buffer.bytes.data(), type.memSize, buffer.count, buffer.location));
+  if (buffer.empty) {
+    o.Set("columns", env.Null());
+  } else if (!buffer.fields.empty()) {
+    // Whole records were read: the members asked for, in the order asked.
+    Napi::Object columns = Napi::Object::New(env);
+    for (const std::string& name : buffer.fields)
+      for (const ValueMember& m : type.members)
+        if (m.name == name) columns.Set(name, Column(env, *m.type, buffer.bytes.data() + m.offset, type.memSize, buffer.count, buffer.location));
+    o.Set("columns", columns);
+  } else {
+    o.Set("columns", Column(env, type, buffer.bytes.data(), type.memSize, buffer.count, buffer.location));
+  }
   return o;
 }
 

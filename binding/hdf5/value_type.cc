@@ -1,6 +1,7 @@
 #include "hdf5/value_type.h"
 
 #include <cstring>
+#include <new>
 
 #include "hdf5/errors.h"
 #include "hdf5/handle.h"
@@ -413,17 +414,58 @@ const char* TypeClassName(H5T_class_t cls) {
   }
 }
 
-void ReclaimValues(hid_t memType, hsize_t count, void* buf) {
+void ReclaimValues(hid_t memType, hsize_t count, void* buf, hid_t dxpl) {
   if (count == 0 || !buf) return;
   ScopedId space(H5Screate_simple(1, &count, nullptr), H5Sclose);
   if (!space.valid()) return;
   // 1.10.8's header declares H5Treclaim, but its library has no such symbol: it came with 1.12.
 #if H5_VERSION_GE(1, 12, 0)
-  H5Treclaim(memType, space, H5P_DEFAULT, buf);
+  H5Treclaim(memType, space, dxpl, buf);
 #else
-  H5Dvlen_reclaim(memType, space, H5P_DEFAULT, buf);
+  H5Dvlen_reclaim(memType, space, dxpl, buf);
 #endif
   H5Eclear2(H5E_DEFAULT);
 }
+
+VlenArena::VlenArena() = default;
+
+VlenArena::~VlenArena() {
+  if (dxpl_ >= 0) {
+    Hdf5Lock lock;
+    H5Pclose(dxpl_);
+  }
+}
+
+hid_t VlenArena::TransferList() {
+  if (dxpl_ < 0) {
+    dxpl_ = H5Pcreate(H5P_DATASET_XFER);
+    if (dxpl_ >= 0 && H5Pset_vlen_mem_manager(dxpl_, &VlenArena::Allocate, this, &VlenArena::Free, this) < 0) {
+      H5Pclose(dxpl_);
+      dxpl_ = H5I_INVALID_HID;
+    }
+  }
+  return dxpl_ >= 0 ? dxpl_ : H5P_DEFAULT;
+}
+
+void* VlenArena::Allocate(size_t size, void* arena) {
+  auto* a = static_cast<VlenArena*>(arena);
+  size = (size + 15) & ~size_t(15);  // 16-byte aligned, as malloc's
+  if (a->used_ + size > a->capacity_) {
+    // Blocks of 1 MiB (a larger one for a larger allocation), kept until the arena goes.
+    size_t block = size > (size_t(1) << 20) ? size : size_t(1) << 20;
+    a->blocks_.emplace_back(new (std::nothrow) uint8_t[block]);
+    if (!a->blocks_.back()) {
+      a->blocks_.pop_back();
+      return nullptr;  // HDF5 reports the failed allocation
+    }
+    a->used_ = 0;
+    a->capacity_ = block;
+  }
+  void* p = a->blocks_.back().get() + a->used_;
+  a->used_ += size;
+  return p;
+}
+
+void VlenArena::Free(void*, void*) {}
 
 }  // namespace h5swmr

@@ -92,7 +92,29 @@ DescribedType DescribeValueType(hid_t fileType, const std::vector<std::string>* 
 const char* TypeClassName(H5T_class_t cls);
 
 // Frees what HDF5 allocated inside `buf` (variable-length data, references) for `count` elements
-// read with `memType`. Under the lock.
-void ReclaimValues(hid_t memType, hsize_t count, void* buf);
+// read with `memType` and the transfer list `dxpl` (its memory manager, if it has one). Under the lock.
+void ReclaimValues(hid_t memType, hsize_t count, void* buf, hid_t dxpl = H5P_DEFAULT);
+
+// Variable-length data of one read in blocks of its own: HDF5 asks it for every string and sequence
+// (H5Pset_vlen_mem_manager) instead of malloc, and it all goes at once with the arena; HDF5's reclaim
+// then frees nothing by itself (it still destroys references). A million strings cost a million
+// mallocs and frees otherwise.
+class VlenArena {
+ public:
+  VlenArena();
+  ~VlenArena();
+  VlenArena(const VlenArena&) = delete;
+  VlenArena& operator=(const VlenArena&) = delete;
+  // A dataset transfer list that allocates here (closed with the arena). Under the lock.
+  hid_t TransferList();
+
+ private:
+  static void* Allocate(size_t size, void* arena);
+  static void Free(void* block, void* arena);
+  std::vector<std::unique_ptr<uint8_t[]>> blocks_;
+  size_t used_ = 0;
+  size_t capacity_ = 0;
+  hid_t dxpl_ = H5I_INVALID_HID;
+};
 
 }  // namespace h5swmr

@@ -9,13 +9,13 @@ namespace h5swmr {
 namespace {
 
 // Bytes for `count` elements of `memSize`, refusing a size no read could fill (a damaged extent).
-void Allocate(ValueBuffer& buffer, hsize_t count, size_t memSize, const std::string& what) {
+void Allocate(ValueBuffer& buffer, hsize_t count, size_t memSize, bool zeroed, const std::string& what) {
   const hsize_t limit = hsize_t(1) << 40;
   if (memSize != 0 && count > limit / memSize)
     Fail("H5_OUT_OF_RANGE", "Cannot read " + what + ": " + std::to_string(count) + " elements of " + std::to_string(memSize) +
                                 " bytes is more than h5swmr reads at once");
   buffer.count = count;
-  buffer.bytes.assign(static_cast<size_t>(count * memSize), 0);
+  buffer.bytes = ScratchBytes::Take(static_cast<size_t>(count * memSize), zeroed);
 }
 
 [[noreturn]] void Unreadable(const ValueType& type, const std::string& what) {
@@ -27,7 +27,10 @@ void Allocate(ValueBuffer& buffer, hsize_t count, size_t memSize, const std::str
 ValueBuffer::~ValueBuffer() {
   if (!described.memory || !described.type || !described.type->HasVariableData() || bytes.empty()) return;
   Hdf5Lock lock;
-  ReclaimValues(described.memory->id(), count, bytes.data());
+  // HDF5's own reclaim, through the same transfer list: with the arena it frees nothing itself (the
+  // arena goes after it) but still destroys references.
+  ReclaimValues(described.memory->id(), count, bytes.data(), arena ? arena->TransferList() : H5P_DEFAULT);
+  arena.reset();
 }
 
 std::unique_ptr<ValueBuffer> ReadDatasetValues(const std::shared_ptr<DatasetState>& ds, const Selection& sel,
@@ -36,7 +39,19 @@ std::unique_ptr<ValueBuffer> ReadDatasetValues(const std::shared_ptr<DatasetStat
   if (ds->released) Fail("H5_CLOSED", "The dataset '" + ds->path + "' is closed");
   const std::string what = "'" + ds->path + "' in '" + ds->file->path + "'";
   auto out = std::make_unique<ValueBuffer>();
-  out->described = fields ? DescribeValueType(ds->fileType, fields) : ds->value;
+  // Some members of a compound: read whole records where that costs HDF5 no conversion (the memory
+  // layout is the file's), keeping the members asked for; only a subset type when the records hold
+  // variable-length members not asked for (whole records would allocate them all).
+  bool whole = fields && ds->value.type->kind == ValueKind::Compound && !ds->value.type->HasVariableData();
+  out->described = fields && !whole ? DescribeValueType(ds->fileType, fields) : ds->value;
+  if (whole) {
+    for (const std::string& f : *fields) {
+      bool known = false;
+      for (const ValueMember& m : ds->value.type->members) known = known || m.name == f;
+      if (!known) Fail("H5_NOT_FOUND", "No field '" + f + "' in the compound type of '" + ds->path + "'");
+    }
+    out->fields = *fields;
+  }
   const ValueType& type = *out->described.type;
   if (type.kind == ValueKind::Unsupported) Unreadable(type, what);
   out->dataset = ds;
@@ -50,10 +65,15 @@ std::unique_ptr<ValueBuffer> ReadDatasetValues(const std::shared_ptr<DatasetStat
   out->scalar = spaceClass == H5S_SCALAR;
   std::vector<hsize_t> dims = Extent(fileSpace);
   ApplySelection(sel, fileSpace, dims);
-  Allocate(*out, SelectionSize(sel, dims), type.memSize, what);
+  Allocate(*out, SelectionSize(sel, dims), type.memSize, type.HasVariableData(), what);
   if (out->count == 0) return out;
   ScopedId memSpace(MemorySpace(sel, dims), H5Sclose);
-  if (H5Dread(ds->id, out->described.memory->id(), memSpace, fileSpace, H5P_DEFAULT, out->bytes.data()) < 0)
+  hid_t dxpl = H5P_DEFAULT;
+  if (type.HasVariableData()) {
+    out->arena = std::make_unique<VlenArena>();
+    dxpl = out->arena->TransferList();
+  }
+  if (H5Dread(ds->id, out->described.memory->id(), memSpace, fileSpace, dxpl, out->bytes.data()) < 0)
     ThrowReadFailure(*ds, sel);
   return out;
 }
@@ -76,7 +96,7 @@ std::unique_ptr<ValueBuffer> ReadAttributeValues(hid_t attr, hid_t location, con
   out->scalar = spaceClass == H5S_SCALAR;
   hssize_t n = H5Sget_simple_extent_npoints(space);
   if (n < 0) ThrowHdf5("Cannot read " + what + ": its dataspace is damaged", "H5_CORRUPT");
-  Allocate(*out, static_cast<hsize_t>(n), type.memSize, what);
+  Allocate(*out, static_cast<hsize_t>(n), type.memSize, type.HasVariableData(), what);
   if (out->count == 0) return out;
   if (H5Aread(attr, out->described.memory->id(), out->bytes.data()) < 0) ThrowHdf5("Cannot read " + what, "H5_READ_FAILED");
   return out;

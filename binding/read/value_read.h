@@ -11,15 +11,18 @@
 #include "hdf5/handle.h"
 #include "hdf5/selection.h"
 #include "hdf5/value_type.h"
+#include "read/scratch.h"
 
 namespace h5swmr {
 
 struct ValueBuffer {
   DescribedType described;
-  std::vector<uint8_t> bytes;  // count * memSize, zeroed first (a failed read leaves nothing to free)
+  ScratchBytes bytes;  // count * memSize (zeroed first where HDF5 allocates inside: a failed read frees nothing)
   hsize_t count = 0;
   bool scalar = false;          // a scalar dataspace (one value, not an array of one)
   bool empty = false;           // an H5S_NULL dataspace (h5py's Empty): no value at all
+  std::unique_ptr<VlenArena> arena;       // where a dataset read's variable-length data lives
+  std::vector<std::string> fields;        // a compound read whole for some of its members: those
   std::shared_ptr<DatasetState> dataset;  // keeps the dataset's ids (references resolve through it)
   hid_t location = H5I_INVALID_HID;       // an id in the file, for references
 
