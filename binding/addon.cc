@@ -7,6 +7,7 @@
 #include "api/dataset.h"
 #include "decode/bitshuffle.h"
 #include "decode/deflate.h"
+#include "api/js_error.h"
 #include "hdf5/errors.h"
 #include "api/file.h"
 #include "hdf5/lock.h"
@@ -103,11 +104,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeFile", NativeFile::Define(env));
   exports.Set("NativeDataset", datasetClass);
   exports.Set("NativeFileWatch", DefineFileWatch(env));
-  exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env));
-  exports.Set("openObjectCount", Napi::Function::New<OpenObjectCount>(env));
-  exports.Set("libraryInfo", Napi::Function::New<LibraryInfo>(env));
-  exports.Set("decodeThreads", Napi::Function::New<DecodeThreads>(env));
-  exports.Set("setDecodeThreads", Napi::Function::New<SetDecodeThreads>(env));
+  exports.Set("setErrorClass", Napi::Function::New<Entry<SetErrorClass>>(env));
+  exports.Set("openObjectCount", Napi::Function::New<Entry<OpenObjectCount>>(env));
+  exports.Set("libraryInfo", Napi::Function::New<Entry<LibraryInfo>>(env));
+  exports.Set("decodeThreads", Napi::Function::New<Entry<DecodeThreads>>(env));
+  exports.Set("setDecodeThreads", Napi::Function::New<Entry<SetDecodeThreads>>(env));
   exports.Set("_testing", DecodeTestingExports(env));
   return exports;
 }

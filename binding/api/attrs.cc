@@ -21,8 +21,12 @@ namespace {
 // an exception must not cross libhdf5's C frames); each attribute is then opened by its index,
 // which HDF5 checks against the object's attribute count.
 herr_t CollectName(hid_t, const char* name, const H5A_info_t*, void* data) {
-  static_cast<std::vector<std::string>*>(data)->push_back(name ? name : "");
-  return 0;
+  try {
+    static_cast<std::vector<std::string>*>(data)->push_back(name ? name : "");
+    return 0;
+  } catch (...) {
+    return -1;  // out of memory: the iteration fails, and says so
+  }
 }
 
 }  // namespace

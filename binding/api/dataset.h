@@ -3,6 +3,8 @@
 #pragma once
 #include <napi.h>
 
+#include "api/js_error.h"
+
 #include <memory>
 
 #include "hdf5/handle.h"
@@ -13,6 +15,7 @@ namespace h5swmr {
 
 class NativeDataset : public Napi::ObjectWrap<NativeDataset> {
  public:
+  H5SWMR_ENTRY(NativeDataset)
   static Napi::Function Define(Napi::Env env);
   explicit NativeDataset(const Napi::CallbackInfo& info);
   ~NativeDataset() override;

@@ -38,25 +38,30 @@ double NumberOption(const Napi::Object& o, const char* key, double fallback) {
 Napi::Function NativeFile::Define(Napi::Env env) {
   return DefineClass(env, "NativeFile",
                      {
-                         InstanceMethod<&NativeFile::Close>("close"),
-                         InstanceMethod<&NativeFile::GetInfo>("info"),
-                         InstanceMethod<&NativeFile::StartSwmrWrite>("startSwmrWrite"),
-                         InstanceMethod<&NativeFile::Flush>("flush"),
-                         InstanceMethod<&NativeFile::OpenDataset>("openDataset"),
-                         InstanceMethod<&NativeFile::RetryInfo>("retryInfo"),
-                         InstanceMethod<&NativeFile::List>("list"),
-                         InstanceMethod<&NativeFile::ObjectType>("objectType"),
-                         InstanceMethod<&NativeFile::ObjectKeyAt>("objectKey"),
-                         InstanceMethod<&NativeFile::CreateGroup>("createGroup"),
-                         InstanceMethod<&NativeFile::ReadAttrs>("readAttrs"),
-                         InstanceMethod<&NativeFile::WriteAttr>("writeAttr"),
-                         InstanceMethod<&NativeFile::WriteAttrValues>("writeAttrValues"),
-                         InstanceMethod<&NativeFile::CreateDataset>("createDataset"),
-                         InstanceMethod<&NativeFile::CreateVirtualDataset>("createVirtualDataset"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::Close>>("close"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::GetInfo>>("info"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::StartSwmrWrite>>("startSwmrWrite"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::Flush>>("flush"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::OpenDataset>>("openDataset"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::RetryInfo>>("retryInfo"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::List>>("list"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::ObjectType>>("objectType"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::ObjectKeyAt>>("objectKey"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::CreateGroup>>("createGroup"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::ReadAttrs>>("readAttrs"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::WriteAttr>>("writeAttr"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::WriteAttrValues>>("writeAttrValues"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::CreateDataset>>("createDataset"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::CreateVirtualDataset>>("createVirtualDataset"),
                      });
 }
 
+// The constructor's body runs at the boundary too (a C++ exception from it would end the process).
 NativeFile::NativeFile(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeFile>(info) {
+  Guarded(info.Env(), [&]() { Init(info); });
+}
+
+void NativeFile::Init(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) {
     throw Napi::TypeError::New(env, "NativeFile(path: string, mode: 'r'|'a'|'w'|'x', options)");

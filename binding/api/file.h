@@ -3,6 +3,8 @@
 #pragma once
 #include <napi.h>
 
+#include "api/js_error.h"
+
 #include <memory>
 
 #include "hdf5/handle.h"
@@ -11,6 +13,7 @@ namespace h5swmr {
 
 class NativeFile : public Napi::ObjectWrap<NativeFile> {
  public:
+  H5SWMR_ENTRY(NativeFile)
   static Napi::Function Define(Napi::Env env);
   // new NativeFile(path, mode: 'r'|'a'|'w'|'x', options)
   explicit NativeFile(const Napi::CallbackInfo& info);
@@ -20,6 +23,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   std::shared_ptr<FileState> Open(Napi::Env env) const;
 
  private:
+  void Init(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value GetInfo(const Napi::CallbackInfo& info);
   Napi::Value StartSwmrWrite(const Napi::CallbackInfo& info);

@@ -16,7 +16,13 @@ namespace {
 
 class NativeFileWatch : public Napi::ObjectWrap<NativeFileWatch> {
  public:
+  H5SWMR_ENTRY(NativeFileWatch)
   explicit NativeFileWatch(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeFileWatch>(info) {
+    Guarded(info.Env(), [&]() { Init(info); });
+  }
+
+ private:
+  void Init(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsArray())
       throw Napi::TypeError::New(env, "NativeFileWatch(paths: string[])");
@@ -28,18 +34,17 @@ class NativeFileWatch : public Napi::ObjectWrap<NativeFileWatch> {
     }
     std::string failed;
     if (int e = watch_.Open(paths, &failed))
-      Guarded(env, [&]() {
-        Fail(e == ENOENT ? "ENOENT" : "ERR_WATCH", "Cannot watch " + (failed.empty() ? std::string("files") : "'" + failed + "'") +
-                                                       " for writes (inotify: " + std::strerror(e) + ")");
-      });
+      Fail(e == ENOENT ? "ENOENT" : "ERR_WATCH", "Cannot watch " + (failed.empty() ? std::string("files") : "'" + failed + "'") +
+                                                     " for writes (inotify: " + std::strerror(e) + ")");
   }
 
+ public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NativeFileWatch",
                        {
-                           InstanceMethod<&NativeFileWatch::Wait>("wait"),
-                           InstanceMethod<&NativeFileWatch::Drain>("drain"),
-                           InstanceMethod<&NativeFileWatch::Close>("close"),
+                           InstanceMethod<&NativeFileWatch::Entry<&NativeFileWatch::Wait>>("wait"),
+                           InstanceMethod<&NativeFileWatch::Entry<&NativeFileWatch::Drain>>("drain"),
+                           InstanceMethod<&NativeFileWatch::Entry<&NativeFileWatch::Close>>("close"),
                        });
   }
 

@@ -69,41 +69,60 @@ using LinkInfo = H5L_info_t;
 #define H5SWMR_LITERATE H5Literate
 #endif
 
+// Members collected by H5Literate's callback. Nothing thrown inside it may cross libhdf5's C frames:
+// a failure is kept and thrown after the iteration.
+struct LinkCollector {
+  std::vector<Member> members;
+  std::string failure;
+};
+
+// Soft and external link values are paths: a value of more than 1 MiB is a damaged link message.
+constexpr size_t kMaxLinkValue = size_t(1) << 20;
+
 herr_t CollectLink(hid_t group, const char* name, const LinkInfo* info, void* data) {
-  auto* members = static_cast<std::vector<Member>*>(data);
-  Member m;
-  m.name = name;
-  if (info->type == H5L_TYPE_HARD) {
-    m.linkType = "hard";
-  } else if (info->type == H5L_TYPE_SOFT || info->type == H5L_TYPE_EXTERNAL) {
-    std::vector<char> buf(info->u.val_size + 1, 0);
-    H5Lget_val(group, name, buf.data(), buf.size(), H5P_DEFAULT);
-    if (info->type == H5L_TYPE_SOFT) {
-      m.linkType = "soft";
-      m.target = buf.data();
-    } else {
-      m.linkType = "external";
-      const char* file = nullptr;
-      const char* obj = nullptr;
-      if (H5Lunpack_elink_val(buf.data(), buf.size(), nullptr, &file, &obj) >= 0) {
-        m.targetFile = file ? file : "";
-        m.target = obj ? obj : "";
+  auto* c = static_cast<LinkCollector*>(data);
+  try {
+    Member m;
+    m.name = name ? name : "";
+    if (info->type == H5L_TYPE_HARD) {
+      m.linkType = "hard";
+    } else if (info->type == H5L_TYPE_SOFT || info->type == H5L_TYPE_EXTERNAL) {
+      if (info->u.val_size > kMaxLinkValue) {
+        c->failure = "link '" + m.name + "' claims a value of " + std::to_string(info->u.val_size) + " bytes (a damaged link message)";
+        return -1;
       }
+      std::vector<char> buf(info->u.val_size + 1, 0);
+      H5Lget_val(group, name, buf.data(), buf.size(), H5P_DEFAULT);
+      if (info->type == H5L_TYPE_SOFT) {
+        m.linkType = "soft";
+        m.target = buf.data();
+      } else {
+        m.linkType = "external";
+        const char* file = nullptr;
+        const char* obj = nullptr;
+        if (H5Lunpack_elink_val(buf.data(), buf.size(), nullptr, &file, &obj) >= 0) {
+          m.targetFile = file ? file : "";
+          m.target = obj ? obj : "";
+        }
+      }
+    } else {
+      m.linkType = "user";
     }
-  } else {
-    m.linkType = "user";
+    // For external links this opens the target file (and closes it again): a missing target file
+    // shows up as 'missing' rather than an error, as the data files of a live scan appear over time.
+    if (m.linkType == "user") {
+      m.objectType = "other";
+    } else {
+      ObjectAt at = ObjectTypeAt(group, name);
+      m.objectType = at.type;
+      m.objectKey = at.key;
+    }
+    c->members.push_back(std::move(m));
+    return 0;
+  } catch (const std::exception& e) {
+    c->failure = std::string("listing failed: ") + e.what();
+    return -1;
   }
-  // For external links this opens the target file (and closes it again): a missing target file
-  // shows up as 'missing' rather than an error, as the data files of a live scan appear over time.
-  if (m.linkType == "user") {
-    m.objectType = "other";
-  } else {
-    ObjectAt at = ObjectTypeAt(group, name);
-    m.objectType = at.type;
-    m.objectKey = at.key;
-  }
-  members->push_back(std::move(m));
-  return 0;
 }
 
 }  // namespace
@@ -117,11 +136,13 @@ Napi::Value NativeFile::List(const Napi::CallbackInfo& info) {
     if (!PathResolves(file->id, path)) Fail("H5_NOT_FOUND", "No group '" + path + "' in '" + file->path + "'");
     ScopedId group(H5Gopen2(file->id, path.c_str(), H5P_DEFAULT), H5Gclose);
     if (!group.valid()) ThrowHdf5("Cannot open group '" + path + "' in '" + file->path + "'", "H5_NOT_A_GROUP");
-    std::vector<Member> out;
+    LinkCollector out;
     H5_index_t index = H5_INDEX_NAME;
-    if (H5SWMR_LITERATE(group, index, H5_ITER_INC, nullptr, CollectLink, &out) < 0)
+    if (H5SWMR_LITERATE(group, index, H5_ITER_INC, nullptr, CollectLink, &out) < 0) {
+      if (!out.failure.empty()) Fail("H5_CORRUPT", "Cannot list group '" + path + "' in '" + file->path + "': " + out.failure);
       ThrowHdf5("Cannot list group '" + path + "'", "H5_ERROR");
-    return out;
+    }
+    return out.members;
   });
   Napi::Array result = Napi::Array::New(env, members.size());
   for (size_t i = 0; i < members.size(); i++) {

@@ -158,14 +158,14 @@ Napi::Value SetBatchBytes(const Napi::CallbackInfo& info) {
 
 Napi::Object DecodeTestingExports(Napi::Env env) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("kernels", Napi::Function::New<Kernels>(env));
-  o.Set("setBitshuffleKernel", Napi::Function::New<SetKernel>(env));
-  o.Set("bitshuffle", Napi::Function::New<Bitshuffle>(env));
-  o.Set("bslz4Encode", Napi::Function::New<Bslz4Encode>(env));
-  o.Set("decodeChunk", Napi::Function::New<DecodeChunk>(env));
-  o.Set("peakConcurrentDecodes", Napi::Function::New<PeakDecodes>(env));
-  o.Set("awaitConcurrentDecodes", Napi::Function::New<AwaitDecodes>(env));
-  o.Set("setFetchBatchBytes", Napi::Function::New<SetBatchBytes>(env));
+  o.Set("kernels", Napi::Function::New<Entry<Kernels>>(env));
+  o.Set("setBitshuffleKernel", Napi::Function::New<Entry<SetKernel>>(env));
+  o.Set("bitshuffle", Napi::Function::New<Entry<Bitshuffle>>(env));
+  o.Set("bslz4Encode", Napi::Function::New<Entry<Bslz4Encode>>(env));
+  o.Set("decodeChunk", Napi::Function::New<Entry<DecodeChunk>>(env));
+  o.Set("peakConcurrentDecodes", Napi::Function::New<Entry<PeakDecodes>>(env));
+  o.Set("awaitConcurrentDecodes", Napi::Function::New<Entry<AwaitDecodes>>(env));
+  o.Set("setFetchBatchBytes", Napi::Function::New<Entry<SetBatchBytes>>(env));
   return o;
 }
 
