@@ -124,7 +124,8 @@ test('the file renamed away and another put at its path: the follower keeps waki
 test('no events at all (writer under an overlay): the poll fallback alone gets every frame', async () => {
   const base = path.join(dir, 'overlay')
   fs.mkdirSync(base)
-  const writerOptions = JSON.stringify({ frames: 80, frameShape: [16, 16], rateHz: 100 })
+  // 2 s of writing: the follower (a node start after the writer's) must find frames still to come.
+  const writerOptions = JSON.stringify({ frames: 80, frameShape: [16, 16], rateHz: 40 })
   const followerOptions = JSON.stringify({ wake: 'auto', pollInterval: 10, timeout: 5000, waitFor: 20000 })
   const script = `set -e
 trap 'umount "$B/merged" 2>/dev/null; umount "$B" 2>/dev/null' EXIT
