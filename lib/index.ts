@@ -41,3 +41,5 @@ export type { NativeVirtualMapping as VirtualMapping, NativeSpaceSelection as Sp
 export { ResultsWriter, joinResults, shardResultsPath } from './follow/results'
 export type { ResultsWriterOptions, ResultValue } from './follow/results'
 export type { WakeMode, WakeStats } from './live/watch'
+export { checkFile } from './check'
+export type { CheckOptions, FileCheck, WalkProblem } from './check'

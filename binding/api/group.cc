@@ -19,19 +19,10 @@ struct Member {
   std::string objectKey;   // identity of what the link resolves to ("" when missing)
 };
 
-struct ObjectAt {
+struct ObjectAtPath {
   std::string type;  // 'group' | 'dataset' | 'datatype' | 'other' | 'missing'
   std::string key;   // ObjectKey of it
 };
-
-const char* TypeName(H5I_type_t t) {
-  switch (t) {
-    case H5I_GROUP: return "group";
-    case H5I_DATASET: return "dataset";
-    case H5I_DATATYPE: return "datatype";
-    default: return "other";
-  }
-}
 
 // Does every component of `path` exist (as a link that resolves)? Avoids an error on a missing path.
 bool PathResolves(hid_t loc, const std::string& path) {
@@ -51,13 +42,14 @@ bool PathResolves(hid_t loc, const std::string& path) {
   return true;
 }
 
-ObjectAt ObjectTypeAt(hid_t loc, const std::string& name) {
-  ScopedId obj(H5Oopen(loc, name.c_str(), H5P_DEFAULT), H5Oclose);
-  if (!obj.valid()) {
+ObjectAtPath ObjectTypeAt(hid_t loc, const std::string& name) {
+  std::string type;
+  std::string key = ObjectAt(loc, name.c_str(), &type);
+  if (key.empty()) {
     H5Eclear2(H5E_DEFAULT);
     return {"missing", ""};
   }
-  return {TypeName(H5Iget_type(obj)), ObjectKey(obj)};
+  return {type, key};
 }
 
 // HDF5 1.12 added H5Literate2 (links by token, not address) and deprecated the 1.10 call.
@@ -113,7 +105,7 @@ herr_t CollectLink(hid_t group, const char* name, const LinkInfo* info, void* da
     if (m.linkType == "user") {
       m.objectType = "other";
     } else {
-      ObjectAt at = ObjectTypeAt(group, name);
+      ObjectAtPath at = ObjectTypeAt(group, name);
       m.objectType = at.type;
       m.objectKey = at.key;
     }
@@ -158,7 +150,7 @@ Napi::Value NativeFile::List(const Napi::CallbackInfo& info) {
   return result;
 }
 
-ObjectAt ResolvedObject(const std::shared_ptr<FileState>& file, const std::string& path) {
+ObjectAtPath ResolvedObject(const std::shared_ptr<FileState>& file, const std::string& path) {
   Hdf5Lock lock;
   if (!PathResolves(file->id, path)) return {"missing", ""};
   return ObjectTypeAt(file->id, path);
@@ -169,7 +161,7 @@ Napi::Value NativeFile::ObjectType(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto file = Open(env);
   std::string path = info[0].As<Napi::String>();
-  ObjectAt at = Guarded(env, [&]() { return ResolvedObject(file, path); });
+  ObjectAtPath at = Guarded(env, [&]() { return ResolvedObject(file, path); });
   if (at.type == "missing") return env.Null();
   return Napi::String::New(env, at.type);
 }
@@ -179,7 +171,7 @@ Napi::Value NativeFile::ObjectKeyAt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto file = Open(env);
   std::string path = info[0].As<Napi::String>();
-  ObjectAt at = Guarded(env, [&]() { return ResolvedObject(file, path); });
+  ObjectAtPath at = Guarded(env, [&]() { return ResolvedObject(file, path); });
   if (at.key.empty()) return env.Null();
   return Napi::String::New(env, at.key);
 }

@@ -61,19 +61,32 @@ void FinishAsync(const std::shared_ptr<DatasetState>& ds) {
 
 // Identity of the object behind an id: two paths (a soft link and the hard link) give the same key.
 std::string ObjectKey(hid_t id) {
+  std::string type;
+  return ObjectAt(id, ".", &type);
+}
+
+// What H5Oget_info gives, without opening the object: a damaged dataset's header is then never
+// parsed for its type and layout just to list it (h5py's visititems does not open objects either).
+std::string ObjectAt(hid_t loc, const char* name, std::string* type) {
 #if H5_VERSION_GE(1, 12, 0)
   H5O_info2_t info;
-  if (H5Oget_info3(id, &info, H5O_INFO_BASIC) < 0) return "";
+  if (H5Oget_info_by_name3(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return "";
   char* token = nullptr;
-  H5Otoken_to_str(id, &info.token, &token);
+  H5Otoken_to_str(loc, &info.token, &token);
   std::string key = std::to_string(info.fileno) + ":" + (token ? token : "");
   H5free_memory(token);
-  return key;
 #else
   H5O_info_t info;
-  if (H5Oget_info2(id, &info, H5O_INFO_BASIC) < 0) return "";
-  return std::to_string(info.fileno) + ":" + std::to_string(info.addr);
+  if (H5Oget_info_by_name2(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return "";
+  std::string key = std::to_string(info.fileno) + ":" + std::to_string(info.addr);
 #endif
+  switch (info.type) {
+    case H5O_TYPE_GROUP: *type = "group"; break;
+    case H5O_TYPE_DATASET: *type = "dataset"; break;
+    case H5O_TYPE_NAMED_DATATYPE: *type = "datatype"; break;
+    default: *type = "other";
+  }
+  return key;
 }
 
 }  // namespace h5swmr

@@ -57,6 +57,10 @@ struct DatasetState {
 // object (hard links, soft links) give the same key; "" when HDF5 cannot tell.
 std::string ObjectKey(hid_t id);
 
+// The type ('group' | 'dataset' | 'datatype' | 'other') and key of the object `name` resolves to from
+// `loc`, without opening it; "" (type untouched) when nothing resolves there. Under the lock.
+std::string ObjectAt(hid_t loc, const char* name, std::string* type);
+
 // Close the ids now (under the lock). Idempotent.
 void Release(DatasetState& ds);
 void Release(FileState& file);  // releases the file's datasets too

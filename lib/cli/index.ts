@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `h5swmr` command: one module per subcommand.
+import * as check from './check'
 import { errorLine } from './format'
 import * as follow from './follow'
 import * as join from './join'
@@ -8,7 +9,7 @@ import * as simulate from './simulate'
 import * as view from './view'
 import * as watch from './watch'
 
-const commands: Record<string, { run(argv: string[]): Promise<number>; help: string }> = { simulate, follow, join, ls, watch, view }
+const commands: Record<string, { run(argv: string[]): Promise<number>; help: string }> = { simulate, follow, join, ls, watch, view, check }
 
 const usageText = `Usage: h5swmr <command> [options]
 
@@ -19,6 +20,7 @@ Commands:
   ls FILE           list groups and datasets, with growth and the file's SWMR status
   watch FILE PATH   print rows appended to a growing dataset (like h5watch)
   view FILE         watch a scan live in the browser (a local web page)
+  check FILE...     vet files from someone else: each walked in a process of its own, with a time limit
 
 Options:
   -h, --help        this help ('h5swmr <command> --help' describes each command)

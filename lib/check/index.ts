@@ -1,0 +1,108 @@
+// checkFile: vet a file from someone else without risking this process. libhdf5 has bugs that a
+// damaged or hostile file reaches (HDF5's public CVE files crash it, h5py with it); the walk runs in a
+// child process with a time limit, and what happened there comes back as a verdict with a code.
+import { spawn } from 'node:child_process'
+import * as path from 'node:path'
+import type { WalkProblem, WalkSummary } from './walker'
+
+export type { WalkProblem } from './walker'
+
+export interface CheckOptions {
+  /** Milliseconds the walk may take (default 30 000); past it the child is killed: TIMED_OUT. */
+  timeout?: number
+  /** Open for SWMR reading (a file still being written). Default false. */
+  swmr?: boolean
+  /** Datasets with more elements than this have only their first element read (default 2^24). */
+  maxElements?: number
+}
+
+export interface FileCheck {
+  file: string
+  /** True when the whole file was walked and every value read without an error. */
+  ok: boolean
+  /**
+   * 'ok'; the H5Error code of the first problem met (H5_CORRUPT, H5_NOT_HDF5, H5_TRUNCATED, ...);
+   * 'CRASHED' when the walk ended with a signal (`signal`), 'TIMED_OUT' past the time limit.
+   */
+  code: string
+  signal: string | null
+  /** In plain words. */
+  message: string
+  /** Where the walk was when it crashed or timed out, or where the first problem was: path and step. */
+  at: { path: string; step: string } | null
+  /** What was walked (up to the crash or time limit). */
+  objects: number
+  groups: number
+  datasets: number
+  attributes: number
+  valuesRead: number
+  /** The first 20 problems; `problemCount` counts all. */
+  problems: WalkProblem[]
+  problemCount: number
+  ms: number
+}
+
+const WALKER = path.join(__dirname, 'walker.js')
+
+/**
+ * Open and walk `file` in a child process — every group, attribute and dataset, every value read —
+ * with a time limit, and say how it went. Never throws for what the file does; the caller's process
+ * is never at risk from it.
+ */
+export function checkFile(file: string, options: CheckOptions = {}): Promise<FileCheck> {
+  const timeout = options.timeout ?? 30_000
+  const started = performance.now()
+  const child = spawn(process.execPath, [WALKER, file, JSON.stringify({ swmr: options.swmr ?? false, maxElements: options.maxElements ?? 1 << 24 })], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let at: { path: string; step: string } | null = null
+  let summary: WalkSummary | null = null
+  let buffered = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (chunk: string) => {
+    buffered += chunk
+    let nl
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl)
+      buffered = buffered.slice(nl + 1)
+      try {
+        const o = JSON.parse(line)
+        if (o.summary) summary = o.summary
+        else if (typeof o.at === 'string') at = { path: o.at, step: o.step }
+      } catch {
+        // not ours (nothing else writes to this pipe)
+      }
+    }
+  })
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (chunk: string) => {
+    if (stderr.length < 4096) stderr += chunk
+  })
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    child.kill('SIGKILL')
+  }, timeout)
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const ms = performance.now() - started
+      const s: WalkSummary = summary ?? { objects: 0, groups: 0, datasets: 0, attributes: 0, valuesRead: 0, problems: [], problemCount: 0 }
+      const base = { file, objects: s.objects, groups: s.groups, datasets: s.datasets, attributes: s.attributes, valuesRead: s.valuesRead, problems: s.problems, problemCount: s.problemCount, ms }
+      const where = at ? ` at ${at.path} (${at.step})` : ''
+      if (timedOut) {
+        resolve({ ...base, ok: false, code: 'TIMED_OUT', signal: null, at, message: `the walk took more than ${timeout / 1000} s${where}: killed` })
+      } else if (signal || !summary) {
+        const how = signal ? `crashed with ${signal}` : `ended without a result (exit ${code})`
+        const said = stderr.trim().split('\n').pop()
+        resolve({ ...base, ok: false, code: 'CRASHED', signal: signal ?? null, at, message: `libhdf5 ${how}${where}${said ? `: ${said.slice(0, 300)}` : ''}` })
+      } else if (s.problemCount > 0) {
+        const first = s.problems[0]
+        resolve({ ...base, ok: false, code: first.code, signal: null, at: { path: first.path, step: first.step }, message: `${first.message} (at ${first.path}, ${first.step}${s.problemCount > 1 ? `; ${s.problemCount} problems in all` : ''})` })
+      } else {
+        resolve({ ...base, ok: true, code: 'ok', signal: null, at: null, message: `${s.objects} objects, ${s.attributes} attributes, ${s.valuesRead} values read` })
+      }
+    })
+  })
+}
