@@ -31,25 +31,27 @@ herr_t CollectName(hid_t, const char* name, const H5A_info_t*, void* data) {
 
 }  // namespace
 
-// { name: values (api/values.h ValuesToJs) | { unsupported: what } } for every attribute of `obj`.
-Napi::Object ReadAllAttrs(Napi::Env env, hid_t obj, const std::string& what) {
+// { name: values (api/values.h ValuesToJs) | { unsupported: what } } for every attribute of the object
+// `name` at `loc` ("." for `loc` itself). The object is not opened: H5Aiterate_by_name and
+// H5Aopen_by_name find its header without decoding a dataset's type and layout.
+Napi::Object ReadAllAttrs(Napi::Env env, hid_t loc, const std::string& name, const std::string& what) {
   std::vector<std::string> names;
   hsize_t idx = 0;
-  if (H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName, &names) < 0)
+  if (H5Aiterate_by_name(loc, name.c_str(), H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName, &names, H5P_DEFAULT) < 0)
     ThrowHdf5("Cannot list the attributes of " + what, "H5_READ_FAILED");
   Napi::Object out = Napi::Object::New(env);
-  for (size_t k = 0; k < names.size(); k++) {
-    const std::string attrWhat = "attribute '" + names[k] + "' of " + what;
-    ScopedId attr(H5Aopen_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, k, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  for (const std::string& attrName : names) {
+    const std::string attrWhat = "attribute '" + attrName + "' of " + what;
+    ScopedId attr(H5Aopen_by_name(loc, name.c_str(), attrName.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
     if (!attr.valid()) ThrowHdf5("Cannot open " + attrWhat, "H5_READ_FAILED");
     try {
-      std::unique_ptr<ValueBuffer> values = ReadAttributeValues(attr, obj, attrWhat);
-      out.Set(names[k], ValuesToJs(env, *values, true));
+      std::unique_ptr<ValueBuffer> values = ReadAttributeValues(attr, loc, attrWhat);
+      out.Set(attrName, ValuesToJs(env, *values, true));
     } catch (const H5Failure& failure) {
       if (failure.code != "H5_UNSUPPORTED_TYPE") throw;
       Napi::Object o = Napi::Object::New(env);
       o.Set("unsupported", failure.what());
-      out.Set(names[k], o);
+      out.Set(attrName, o);
     }
   }
   return out;
@@ -61,9 +63,8 @@ Napi::Value NativeFile::ReadAttrs(const Napi::CallbackInfo& info) {
   std::string path = info[0].As<Napi::String>();
   return Guarded(env, [&]() -> Napi::Value {
     Hdf5Lock lock;
-    ScopedId obj(H5Oopen(file->id, path.c_str(), H5P_DEFAULT), H5Oclose);
-    if (!obj.valid()) ThrowHdf5("Cannot open '" + path + "' in '" + file->path + "'", "H5_NOT_FOUND");
-    return ReadAllAttrs(env, obj, "'" + path + "'");
+    if (H5Oexists_by_name(file->id, path.c_str(), H5P_DEFAULT) <= 0) ThrowHdf5("Cannot open '" + path + "' in '" + file->path + "'", "H5_NOT_FOUND");
+    return ReadAllAttrs(env, file->id, path, "'" + path + "'");
   });
 }
 
@@ -72,7 +73,7 @@ Napi::Value NativeDataset::ReadAttrs(const Napi::CallbackInfo& info) {
   auto ds = Open(env);
   return Guarded(env, [&]() -> Napi::Value {
     Hdf5Lock lock;
-    return ReadAllAttrs(env, ds->id, "'" + ds->path + "'");
+    return ReadAllAttrs(env, ds->id, ".", "'" + ds->path + "'");
   });
 }
 

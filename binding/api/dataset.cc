@@ -13,7 +13,7 @@
 
 namespace h5swmr {
 
-Napi::Object ReadAllAttrs(Napi::Env env, hid_t obj, const std::string& what);  // attrs.cc
+Napi::Object ReadAllAttrs(Napi::Env env, hid_t loc, const std::string& name, const std::string& what);  // attrs.cc
 
 namespace {
 
@@ -77,6 +77,12 @@ Napi::Object NativeDataset::Wrap(Napi::Env env, std::shared_ptr<DatasetState> st
 
 std::shared_ptr<DatasetState> NativeDataset::OpenState(const std::shared_ptr<FileState>& file,
                                                        const std::string& path) {
+  // What h5py's visititems makes sure of before it opens a dataset: its layout and chunk index are
+  // sound (libhdf5 1.10 crashes opening some damaged ones: CVE-2021-46243, -46244). Not asked of a
+  // file being written (SWMR: a chunk index a writer extends is read when a read needs it, with
+  // HDF5's retries) unless its headers are of the old format no SWMR writer makes.
+  if ((!file->swmrRead || ObjectHeaderVersion(file->id, path.c_str()) != 2) && !ObjectMetadataSane(file->id, path.c_str()))
+    ThrowDamaged("Cannot open dataset '" + path + "' in '" + file->path + "': its layout or chunk index is damaged");
   hid_t id = H5Dopen2(file->id, path.c_str(), H5P_DEFAULT);
   if (id < 0) ThrowHdf5("Cannot open dataset '" + path + "' in '" + file->path + "'", "H5_NOT_FOUND");
   auto ds = std::make_shared<DatasetState>();

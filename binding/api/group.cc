@@ -128,6 +128,10 @@ Napi::Value NativeFile::List(const Napi::CallbackInfo& info) {
     if (!PathResolves(file->id, path)) Fail("H5_NOT_FOUND", "No group '" + path + "' in '" + file->path + "'");
     ScopedId group(H5Gopen2(file->id, path.c_str(), H5P_DEFAULT), H5Gclose);
     if (!group.valid()) ThrowHdf5("Cannot open group '" + path + "' in '" + file->path + "'", "H5_NOT_A_GROUP");
+    // What h5py's visititems makes sure of before it walks a group: its link index is sound (a
+    // B-tree node that is its own child, a sibling past the end of the file crash libhdf5 1.10).
+    if (!ObjectMetadataSane(group, "."))
+      ThrowDamaged("Cannot list group '" + path + "' in '" + file->path + "': its link index is damaged");
     LinkCollector out;
     H5_index_t index = H5_INDEX_NAME;
     if (H5SWMR_LITERATE(group, index, H5_ITER_INC, nullptr, CollectLink, &out) < 0) {

@@ -122,6 +122,12 @@ void ThrowHdf5(const std::string& what, const std::string& fallbackCode) {
   throw Hdf5Failure(what, fallbackCode);
 }
 
+void ThrowDamaged(const std::string& what) {
+  H5Failure failure = Hdf5Failure(what, "H5_CORRUPT");
+  failure.code = "H5_CORRUPT";
+  throw failure;
+}
+
 void Fail(const std::string& code, const std::string& message) {
   H5Eclear2(H5E_DEFAULT);
   throw H5Failure(code, message);

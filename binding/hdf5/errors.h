@@ -35,6 +35,9 @@ std::vector<StackFrame> TakeErrorStack();
 H5Failure Hdf5Failure(const std::string& what, const std::string& fallbackCode);
 [[noreturn]] void ThrowHdf5(const std::string& what, const std::string& fallbackCode);
 
+// A structure libhdf5 found damaged: H5_CORRUPT whatever the stack says, with the stack.
+[[noreturn]] void ThrowDamaged(const std::string& what);
+
 // A failure of our own making (no HDF5 stack).
 [[noreturn]] void Fail(const std::string& code, const std::string& message);
 

@@ -89,4 +89,25 @@ std::string ObjectAt(hid_t loc, const char* name, std::string* type) {
   return key;
 }
 
+bool ObjectMetadataSane(hid_t loc, const char* name) {
+#if H5_VERSION_GE(1, 12, 0)
+  H5O_native_info_t info;
+  return H5Oget_native_info_by_name(loc, name, &info, H5O_NATIVE_INFO_META_SIZE, H5P_DEFAULT) >= 0;
+#else
+  H5O_info_t info;
+  return H5Oget_info_by_name2(loc, name, &info, H5O_INFO_META_SIZE, H5P_DEFAULT) >= 0;
+#endif
+}
+
+int ObjectHeaderVersion(hid_t loc, const char* name) {
+#if H5_VERSION_GE(1, 12, 0)
+  H5O_native_info_t info;
+  if (H5Oget_native_info_by_name(loc, name, &info, H5O_NATIVE_INFO_HDR, H5P_DEFAULT) < 0) return -1;
+#else
+  H5O_info_t info;
+  if (H5Oget_info_by_name2(loc, name, &info, H5O_INFO_HDR, H5P_DEFAULT) < 0) return -1;
+#endif
+  return static_cast<int>(info.hdr.version);
+}
+
 }  // namespace h5swmr

@@ -96,6 +96,15 @@ std::unique_ptr<ValueBuffer> ReadAttributeValues(hid_t attr, hid_t location, con
   out->scalar = spaceClass == H5S_SCALAR;
   hssize_t n = H5Sget_simple_extent_npoints(space);
   if (n < 0) ThrowHdf5("Cannot read " + what + ": its dataspace is damaged", "H5_CORRUPT");
+  // What is stored must be what the dataspace says: n elements of a fixed-size type take exactly n
+  // times its size, and any element at least a byte. A damaged dataspace claiming 2^62 elements
+  // (CVE-2021-37501) allocates nothing.
+  const size_t fileSize = H5Tget_size(fileType);
+  const hsize_t stored = H5Aget_storage_size(attr);
+  const bool variable = H5Tdetect_class(fileType, H5T_VLEN) > 0 || H5Tis_variable_str(fileType) > 0 || H5Tdetect_class(fileType, H5T_REFERENCE) > 0;
+  if (n > 0 && (static_cast<hsize_t>(n) > stored || (!variable && (fileSize == 0 || static_cast<hsize_t>(n) * fileSize != stored))))
+    Fail("H5_CORRUPT", "Cannot read " + what + ": it claims " + std::to_string(n) + " elements of " + std::to_string(fileSize) +
+                           " bytes but stores " + std::to_string(stored) + " bytes (damaged)");
   Allocate(*out, static_cast<hsize_t>(n), type.memSize, type.HasVariableData(), what);
   if (out->count == 0) return out;
   if (H5Aread(attr, out->described.memory->id(), out->bytes.data()) < 0) ThrowHdf5("Cannot read " + what, "H5_READ_FAILED");
