@@ -106,7 +106,8 @@ herr_t CollectLink(hid_t group, const char* name, const LinkInfo* info, void* da
       m.objectType = "other";
     } else {
       ObjectAtPath at = ObjectTypeAt(group, name);
-      m.objectType = at.type;
+      // A hard link cannot dangle: an object it names that cannot be read is damage, not absence.
+      m.objectType = at.type == "missing" && m.linkType == "hard" ? "damaged" : at.type;
       m.objectKey = at.key;
     }
     c->members.push_back(std::move(m));

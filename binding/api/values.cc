@@ -319,6 +319,7 @@ Napi::Object TypeToJs(Napi::Env env, const ValueType& t) {
       break;
     case ValueKind::Unsupported:
       o.Set("unsupported", t.unsupported);
+      if (t.damaged) o.Set("damaged", true);
       break;
     default:
       break;

@@ -36,6 +36,20 @@ bool Has(const std::vector<StackFrame>& stack, const char* needle) {
   return false;
 }
 
+// A structure libhdf5 decoded and found impossible (unchecksummed metadata, the pre-1.8 formats
+// h5py and most software still write by default): a damaged file, whatever call met it.
+bool IsDamage(const std::vector<StackFrame>& stack) {
+  static const char* const kWords[] = {
+      "wrong B-tree signature", "bad version number", "unable to decode", "can't decode", "Invalid layout",
+      "addr overflow",          "bad heap free list", "unshareable class flagged as shareable",
+      "bad object header",      "wrong signature",    "incorrect signature", "bad B-tree", "corrupt object header",
+      "name length causes read past end of buffer", "data size exceeds buffer size", "ran off end of input buffer",
+  };
+  for (const char* w : kWords)
+    if (Has(stack, w)) return true;
+  return false;
+}
+
 // Map the stack to a stable code. Order matters: the most specific cause wins.
 std::string Classify(const std::vector<StackFrame>& stack, const std::string& fallback) {
   if (Has(stack, "unable to lock file")) return "H5_LOCKED";
@@ -48,8 +62,11 @@ std::string Classify(const std::vector<StackFrame>& stack, const std::string& fa
   if (Has(stack, "errno = 13")) return "EACCES";
   if (Has(stack, "errno = 2,")) return "ENOENT";
   if (Has(stack, "corrupt chunk")) return "H5_CORRUPT_CHUNK";  // our bitshuffle filter's wording
-  if (Has(stack, "required filter") || Has(stack, "can't load"))
+  // A plugin that is not there: HDF5's own words for it ("can't load entry" is the metadata cache's
+  // failure to decode a damaged structure, not a plugin's).
+  if (Has(stack, "required filter") || Has(stack, "can't locate plugin") || Has(stack, "search in paths failed"))
     return "H5_FILTER_UNAVAILABLE";
+  if (IsDamage(stack)) return "H5_CORRUPT";
   if (Has(stack, "object not found") || Has(stack, "doesn't exist") ||
       Has(stack, "component not found") || Has(stack, "Object not found"))
     return "H5_NOT_FOUND";
@@ -99,8 +116,10 @@ H5Failure Hdf5Failure(const std::string& what, const std::string& fallbackCode) 
   std::string code = Classify(stack, fallbackCode);
   std::string message = what;
   std::string truncation = code == "H5_TRUNCATED" ? TruncationDetail(stack) : "";
-  if (code == "H5_CORRUPT") {
+  if (code == "H5_CORRUPT" && Has(stack, "incorrect metadata checksum")) {
     message += ": corrupt " + MetadataKind(stack) + " (metadata checksum still wrong after every read attempt)";
+  } else if (code == "H5_CORRUPT" && !stack.empty()) {
+    message += ": damaged " + MetadataKind(stack) + " (" + stack.back().description + ")";
   } else if (!truncation.empty()) {
     message += ": " + truncation;
   } else if (!stack.empty()) {

@@ -90,12 +90,16 @@ std::string ObjectAt(hid_t loc, const char* name, std::string* type) {
 }
 
 bool ObjectMetadataSane(hid_t loc, const char* name) {
+  // Every field, as H5Ovisit asks for them: the metadata sizes (layout, chunk and link indexes,
+  // heaps) and the header and attribute counts (a dense attribute index is walked for them).
 #if H5_VERSION_GE(1, 12, 0)
-  H5O_native_info_t info;
-  return H5Oget_native_info_by_name(loc, name, &info, H5O_NATIVE_INFO_META_SIZE, H5P_DEFAULT) >= 0;
+  H5O_info2_t info;
+  H5O_native_info_t native;
+  return H5Oget_info_by_name3(loc, name, &info, H5O_INFO_ALL, H5P_DEFAULT) >= 0 &&
+         H5Oget_native_info_by_name(loc, name, &native, H5O_NATIVE_INFO_ALL, H5P_DEFAULT) >= 0;
 #else
   H5O_info_t info;
-  return H5Oget_info_by_name2(loc, name, &info, H5O_INFO_META_SIZE, H5P_DEFAULT) >= 0;
+  return H5Oget_info_by_name2(loc, name, &info, H5O_INFO_ALL, H5P_DEFAULT) >= 0;
 #endif
 }
 

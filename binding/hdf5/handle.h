@@ -58,10 +58,11 @@ struct DatasetState {
 std::string ObjectKey(hid_t id);
 
 // The check h5py's visititems makes of every object before it opens it (HDF5's H5Ovisit asks
-// H5Oget_info for every field): the size of the object's own metadata (H5O_INFO_META_SIZE). For a
-// dataset this decodes its layout message and walks its chunk index, for a group its link index and
-// heap: libhdf5 1.10 reports damage there that opening or listing would crash on. False, with HDF5's
-// error stack left, when it finds the metadata damaged. Under the lock.
+// H5Oget_info for every field): the sizes of the object's own metadata and its header and attribute
+// counts. For a dataset this decodes its layout message and walks its chunk index, for a group its
+// link index and heap, for either a dense attribute index: libhdf5 1.10 reports damage there that
+// opening or listing would crash on. False, with HDF5's error stack left, when it finds the metadata
+// damaged. Under the lock.
 bool ObjectMetadataSane(hid_t loc, const char* name);
 
 // The version of the object header at `name`: 1 (the pre-1.8 format, no checksums) or 2; -1 when it

@@ -58,6 +58,32 @@ Built Unsupported(const std::string& what) {
   return {t, H5I_INVALID_HID};
 }
 
+// A type no writer makes: its numbers' bits lie outside its size (HDF5 would convert past its buffers).
+Built Damaged(const std::string& what) {
+  Built b = Unsupported(what + " (a damaged datatype)");
+  std::const_pointer_cast<ValueType>(b.type)->damaged = true;
+  return b;
+}
+
+// An outer type made of an inner one that cannot be read: damaged if the inner one is.
+Built Inherit(const std::string& what, const Built& inner) {
+  Built b = Unsupported(what);
+  std::const_pointer_cast<ValueType>(b.type)->damaged = inner.type->damaged;
+  return b;
+}
+
+// The bits of an integer or float lie within its size, as every writer makes them.
+bool BitsFit(hid_t type, size_t size) {
+  const size_t bits = size * 8;
+  size_t precision = H5Tget_precision(type);
+  int offset = H5Tget_offset(type);
+  if (precision == 0 || offset < 0 || static_cast<size_t>(offset) + precision > bits) return false;
+  if (H5Tget_class(type) != H5T_FLOAT) return true;
+  size_t spos = 0, epos = 0, esize = 0, mpos = 0, msize = 0;
+  if (H5Tget_fields(type, &spos, &epos, &esize, &mpos, &msize) < 0) return false;
+  return esize > 0 && msize > 0 && spos < bits && epos + esize <= bits && mpos + msize <= bits;
+}
+
 // h5py's bool: an enum over a 1-byte integer with exactly FALSE=0 and TRUE=1.
 bool IsH5pyBool(hid_t type) {
   if (H5Tget_nmembers(type) != 2) return false;
@@ -151,7 +177,7 @@ Built DescribeCompound(hid_t type, const std::vector<std::string>* fields, int d
     Built b = Describe(memberType, nullptr, depth + 1);
     if (b.type->kind == ValueKind::Unsupported) {
       for (hid_t m : memories) H5Tclose(m);
-      return Unsupported("compound member '" + name + "': " + b.type->unsupported);
+      return Inherit("compound member '" + name + "': " + b.type->unsupported, b);
     }
     if (b.type->memSize != H5Tget_size(memberType)) sameSizes = false;
     fileOffsets.push_back(H5Tget_member_offset(type, i));
@@ -173,7 +199,7 @@ Built DescribeCompound(hid_t type, const std::vector<std::string>* fields, int d
   if (!ok) {
     if (mem >= 0) H5Tclose(mem);
     H5Eclear2(H5E_DEFAULT);
-    return Unsupported("compound (its members do not fit a memory layout)");
+    return Damaged("compound (its members do not fit in it)");
   }
   t->memSize = total;
   return {t, mem};
@@ -186,7 +212,7 @@ Built Describe(hid_t type, const std::vector<std::string>* fields, int depth) {
   size_t size = H5Tget_size(type);
   if (cls < 0 || size == 0) {
     H5Eclear2(H5E_DEFAULT);
-    return Unsupported("a damaged datatype");
+    return Damaged(size == 0 ? "a type of 0 bytes" : "an unreadable type");
   }
   if (fields && cls != H5T_COMPOUND) Fail("ERR_INVALID_ARG", "Fields can only be read from a compound type, not " + std::string(TypeClassName(cls)));
   auto t = std::make_shared<ValueType>();
@@ -194,6 +220,7 @@ Built Describe(hid_t type, const std::vector<std::string>* fields, int depth) {
     case H5T_INTEGER: {
       size_t n = NativeSize(size);
       if (!n) return Unsupported("integer of " + std::to_string(size) + " bytes");
+      if (!BitsFit(type, size)) return Damaged("integer of " + std::to_string(size) + " bytes whose bits lie outside it");
       t->kind = ValueKind::Integer;
       t->isSigned = H5Tget_sign(type) == H5T_SGN_2;
       t->leafSize = t->memSize = n;
@@ -202,6 +229,9 @@ Built Describe(hid_t type, const std::vector<std::string>* fields, int depth) {
       return {t, H5Tcopy(NativeInteger(n, t->isSigned))};
     }
     case H5T_FLOAT: {
+      // 2 to 16 bytes (half to quadruple precision); anything else is no float any writer makes.
+      if (size < 2 || size > 16) return Damaged("float of " + std::to_string(size) + " bytes");
+      if (!BitsFit(type, size)) return Damaged("float of " + std::to_string(size) + " bytes whose fields lie outside it");
       t->kind = ValueKind::Float;
       // float16 widens to float32 (JS has no half floats in Node 20); wider than 8 bytes narrows to float64.
       bool single = size <= 4;
@@ -213,6 +243,7 @@ Built Describe(hid_t type, const std::vector<std::string>* fields, int depth) {
     case H5T_BITFIELD: {
       size_t n = NativeSize(size);
       if (!n) return Unsupported("bitfield of " + std::to_string(size) + " bytes");
+      if (!BitsFit(type, size)) return Damaged("bitfield of " + std::to_string(size) + " bytes whose bits lie outside it");
       t->kind = ValueKind::Bitfield;
       t->leafSize = t->memSize = n;
       t->arrayType = IntegerArrayOf(n, false);
@@ -279,18 +310,18 @@ Built Describe(hid_t type, const std::vector<std::string>* fields, int depth) {
       return DescribeCompound(type, fields, depth);
     case H5T_ARRAY: {
       int rank = H5Tget_array_ndims(type);
-      if (rank <= 0 || rank > H5S_MAX_RANK) return Unsupported("array (damaged dimensions)");
+      if (rank <= 0 || rank > H5S_MAX_RANK) return Damaged("array of " + std::to_string(rank) + " dimensions");
       t->dims.resize(static_cast<size_t>(rank));
-      if (H5Tget_array_dims2(type, t->dims.data()) < 0) return Unsupported("array (damaged dimensions)");
+      if (H5Tget_array_dims2(type, t->dims.data()) < 0) return Damaged("array (unreadable dimensions)");
       ScopedId super(H5Tget_super(type), H5Tclose);
       if (!super.valid()) return Unsupported("array (unreadable base type)");
       Built base = Describe(super, nullptr, depth + 1);
-      if (base.type->kind == ValueKind::Unsupported) return Unsupported("array of " + base.type->unsupported);
+      if (base.type->kind == ValueKind::Unsupported) return Inherit("array of " + base.type->unsupported, base);
       hsize_t count = 1;
       for (hsize_t d : t->dims) {
         if (d == 0 || count > (hsize_t(1) << 40) / d) {
           H5Tclose(base.memory);
-          return Unsupported("array (damaged dimensions)");
+          return Damaged("array of more elements than any file holds");
         }
         count *= d;
       }
@@ -307,7 +338,7 @@ Built Describe(hid_t type, const std::vector<std::string>* fields, int depth) {
       ScopedId super(H5Tget_super(type), H5Tclose);
       if (!super.valid()) return Unsupported("vlen (unreadable base type)");
       Built base = Describe(super, nullptr, depth + 1);
-      if (base.type->kind == ValueKind::Unsupported) return Unsupported("vlen of " + base.type->unsupported);
+      if (base.type->kind == ValueKind::Unsupported) return Inherit("vlen of " + base.type->unsupported, base);
       t->kind = ValueKind::Vlen;
       t->dtype = "vlen";
       t->memSize = sizeof(hvl_t);

@@ -61,6 +61,7 @@ struct ValueType {
   std::string tag;            // Opaque
   RefApi refApi = RefApi::None;
   std::string unsupported;    // Unsupported: the HDF5 class, for the error
+  bool damaged = false;       // Unsupported because the type itself is impossible (a damaged file)
 
   const ValueType& base() const { return *members.front().type; }
   bool HasVariableData() const;  // holds vlen data or references HDF5 allocates (reclaim after reading)

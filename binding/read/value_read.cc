@@ -19,6 +19,7 @@ void Allocate(ValueBuffer& buffer, hsize_t count, size_t memSize, bool zeroed, c
 }
 
 [[noreturn]] void Unreadable(const ValueType& type, const std::string& what) {
+  if (type.damaged) Fail("H5_CORRUPT", "Cannot read " + what + ": its datatype is damaged: " + type.unsupported);
   Fail("H5_UNSUPPORTED_TYPE", "Cannot read " + what + ": its datatype (" + type.unsupported + ") is not supported");
 }
 

@@ -2,6 +2,7 @@
 // damaged or hostile file reaches (HDF5's public CVE files crash it, h5py with it); the walk runs in a
 // child process with a time limit, and what happened there comes back as a verdict with a code.
 import { spawn } from 'node:child_process'
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { WalkProblem, WalkSummary } from './walker'
 
@@ -42,7 +43,11 @@ export interface FileCheck {
   ms: number
 }
 
-const WALKER = path.join(__dirname, 'walker.js')
+// The compiled walker beside this module (dist/check/); run from the TypeScript sources (the test
+// suite), the package's own dist/ one, which `npm test` builds first.
+const WALKER = fs.existsSync(path.join(__dirname, 'walker.js'))
+  ? path.join(__dirname, 'walker.js')
+  : path.join(__dirname, '..', '..', 'dist', 'check', 'walker.js')
 
 /**
  * Open and walk `file` in a child process — every group, attribute and dataset, every value read —
@@ -52,8 +57,12 @@ const WALKER = path.join(__dirname, 'walker.js')
 export function checkFile(file: string, options: CheckOptions = {}): Promise<FileCheck> {
   const timeout = options.timeout ?? 30_000
   const started = performance.now()
+  // MALLOC_PERTURB_=255 (glibc): memory libhdf5 allocates starts zeroed, so where a damaged file
+  // makes it use memory it never set (CVE-2024-32608: fixed in 1.14.4) it meets zeros and fails
+  // with an error instead of crashing on whatever the heap held there before.
   const child = spawn(process.execPath, [WALKER, file, JSON.stringify({ swmr: options.swmr ?? false, maxElements: options.maxElements ?? 1 << 24 })], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MALLOC_PERTURB_: '255' },
   })
   let at: { path: string; step: string } | null = null
   let summary: WalkSummary | null = null
@@ -94,9 +103,10 @@ export function checkFile(file: string, options: CheckOptions = {}): Promise<Fil
       if (timedOut) {
         resolve({ ...base, ok: false, code: 'TIMED_OUT', signal: null, at, message: `the walk took more than ${timeout / 1000} s${where}: killed` })
       } else if (signal || !summary) {
-        const how = signal ? `crashed with ${signal}` : `ended without a result (exit ${code})`
+        // A signal is a crash (libhdf5's); an exit without a summary is the walk's own failure.
         const said = stderr.trim().split('\n').pop()
-        resolve({ ...base, ok: false, code: 'CRASHED', signal: signal ?? null, at, message: `libhdf5 ${how}${where}${said ? `: ${said.slice(0, 300)}` : ''}` })
+        const how = signal ? `libhdf5 crashed with ${signal}` : `the walk ended without a result (exit ${code})`
+        resolve({ ...base, ok: false, code: signal ? 'CRASHED' : 'H5_ERROR', signal: signal ?? null, at, message: `${how}${where}${said ? `: ${said.slice(0, 300)}` : ''}` })
       } else if (s.problemCount > 0) {
         const first = s.problems[0]
         resolve({ ...base, ok: false, code: first.code, signal: null, at: { path: first.path, step: first.step }, message: `${first.message} (at ${first.path}, ${first.step}${s.problemCount > 1 ? `; ${s.problemCount} problems in all` : ''})` })

@@ -36,7 +36,12 @@ function say(line: object): void {
 
 function walk(path: string, options: WalkOptions): WalkSummary {
   const summary: WalkSummary = { objects: 0, groups: 0, datasets: 0, attributes: 0, valuesRead: 0, problems: [], problemCount: 0 }
+  // A structure found damaged (a group that cannot be listed, an object that cannot be opened) ends
+  // the walk, as it ends h5py's visititems (HDF5's H5Ovisit stops there): going on to its neighbours
+  // is what reaches the crashes libhdf5 keeps behind the damage. Unreadable values do not.
+  let stopped = false
   const attempt = (at: string, step: string, fn: () => void): boolean => {
+    if (stopped) return false
     say({ at, step })
     try {
       fn()
@@ -44,6 +49,7 @@ function walk(path: string, options: WalkOptions): WalkSummary {
     } catch (err) {
       const e = err as Error & { code?: string }
       summary.problemCount++
+      if (step === 'list' || step === 'open') stopped = true
       if (summary.problems.length < MAX_PROBLEMS)
         summary.problems.push({ path: at, step, code: err instanceof H5Error || typeof e.code === 'string' ? String(e.code) : 'UNCODED', message: String(e.message).split('\n')[0] })
       return false
@@ -58,18 +64,26 @@ function walk(path: string, options: WalkOptions): WalkSummary {
       summary.attributes += Object.keys(read()).length
     })
   const visit = (group: string) => {
+    if (stopped) return
     summary.groups++
     summary.objects++
     attrs(group, () => f.group(group).attrs)
     let members: ReturnType<File['list']> = []
     if (!attempt(group, 'list', () => (members = f.list(group)))) return
     for (const m of members) {
+      if (stopped) return
       if (m.objectKey) {
         if (seen.has(m.objectKey)) continue
         seen.add(m.objectKey)
       }
       // Links are not followed (as h5py's visititems): soft and external links are counted only.
       if (m.linkType !== 'hard') continue
+      if (m.objectType === 'damaged') {
+        attempt(m.path, 'open', () => {
+          throw new H5Error(`the object '${m.path}' links to cannot be read (damaged)`, 'H5_CORRUPT')
+        })
+        return
+      }
       if (m.objectType === 'group') visit(m.path)
       else if (m.objectType === 'dataset') {
         summary.datasets++
@@ -78,7 +92,8 @@ function walk(path: string, options: WalkOptions): WalkSummary {
         if (!attempt(m.path, 'open', () => (ds = f.dataset(m.path)))) continue
         const d = ds as unknown as ReturnType<File['dataset']>
         attrs(m.path, () => d.attrs)
-        if (d.type.kind === 'unsupported') continue // not damage: a type h5swmr does not read (HDF5's time class)
+        // A type h5swmr does not read (HDF5's time class) is no damage; an impossible one is (its read says so).
+        if (d.type.kind === 'unsupported' && !d.type.damaged) continue
         const whole = d.size <= options.maxElements
         const first = d.ndim > 0 && d.size > 0 ? { start: d.shape.map(() => 0), count: d.shape.map(() => 1) } : null
         if (attempt(m.path, 'read', () => void d.read(whole ? null : first))) summary.valuesRead += whole ? d.size : 1
@@ -89,6 +104,7 @@ function walk(path: string, options: WalkOptions): WalkSummary {
   const root = f.objectKey('/')
   if (root) seen.add(root)
   visit('/')
+  stopped = false
   attempt('/', 'close', () => f.close())
   return summary
 }

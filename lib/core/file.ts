@@ -96,8 +96,11 @@ export interface LinkInfo {
   /** Absolute path of the member in this file. */
   path: string
   linkType: 'hard' | 'soft' | 'external' | 'user'
-  /** What the link resolves to now; 'missing' for a dangling soft/external link. */
-  objectType: 'group' | 'dataset' | 'datatype' | 'missing' | 'other'
+  /**
+   * What the link resolves to now; 'missing' for a dangling soft/external link, 'damaged' for a hard
+   * link whose object cannot be read (a damaged file: hard links cannot dangle).
+   */
+  objectType: 'group' | 'dataset' | 'datatype' | 'missing' | 'damaged' | 'other'
   /** Soft link: path it points to; external link: object path in `targetFile`. */
   target?: string
   targetFile?: string

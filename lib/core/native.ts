@@ -73,7 +73,7 @@ export type NativeAttr = NativeValues | { unsupported: string }
 export interface NativeMember {
   name: string
   linkType: 'hard' | 'soft' | 'external' | 'user'
-  objectType: 'group' | 'dataset' | 'datatype' | 'missing' | 'other'
+  objectType: 'group' | 'dataset' | 'datatype' | 'missing' | 'damaged' | 'other'
   target?: string
   targetFile?: string
   /** Identity of what the link resolves to (absent when it resolves to nothing). */

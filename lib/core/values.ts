@@ -28,8 +28,9 @@ export interface TypeDescription {
   dims?: number[]
   /** Opaque: its tag. */
   tag?: string
-  /** Unsupported: what the type is. */
+  /** Unsupported: what the type is; `damaged` when no writer makes such a type (reads are H5_CORRUPT). */
   unsupported?: string
+  damaged?: boolean
 }
 
 /** What the addon returns for a value read (a dataset's reads leave the type to its Dataset). */
