@@ -11,6 +11,7 @@
 #include "hdf5/errors.h"
 #include "api/file.h"
 #include "hdf5/lock.h"
+#include "read/memory.h"
 #include "read/pool.h"
 #include "api/read_worker.h"
 #include "api/file_watch.h"
@@ -70,6 +71,16 @@ Napi::Value LibraryInfo(const Napi::CallbackInfo& info) {
   o.Set("bitshuffleKernel", bitshuffle::Name(bitshuffle::Active()));
   o.Set("inflate", decode::InflateLibrary());
   o.Set("decodeThreads", static_cast<double>(DecodePool::Get().Threads()));
+  MallocTuning tuning = TuneMallocForFrames();
+  Napi::Object memory = Napi::Object::New(env);
+  memory.Set("tuned", tuning.tuned);
+  if (tuning.tuned) {
+    memory.Set("mmapThreshold", static_cast<double>(tuning.mmapThreshold));
+    memory.Set("trimThreshold", static_cast<double>(tuning.trimThreshold));
+  } else {
+    memory.Set("reason", tuning.reason);
+  }
+  o.Set("frameMemory", memory);
   return o;
 }
 
@@ -86,6 +97,7 @@ Napi::Value SetDecodeThreads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  TuneMallocForFrames();
   {
     Hdf5Lock lock;
     H5open();

@@ -214,6 +214,12 @@ export interface NativeLibraryInfo {
   bitshuffleKernel: 'reference' | 'scalar' | 'sse2' | 'avx2'
   inflate: 'libdeflate' | 'zlib'
   decodeThreads: number
+  /**
+   * How malloc serves the memory of new frames (glibc): frames up to `mmapThreshold` bytes from its
+   * heap, up to `trimThreshold` bytes of freed memory kept for the next ones (binding/read/memory.h);
+   * `tuned: false` with the reason where it was left alone.
+   */
+  frameMemory: { tuned: boolean; mmapThreshold?: number; trimThreshold?: number; reason?: string }
 }
 
 /** The decoders on plain buffers, for tests (not part of the public API). */
