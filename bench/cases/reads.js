@@ -24,8 +24,12 @@ const ROW = {
   readIntoPlus16: 'h5swmr readInto, buffer at page+16',
   async1: 'h5swmr readAsync, 1 in flight',
   async2: 'h5swmr readAsync, 2 in flight',
+  async4: 'h5swmr readAsync, 4 in flight',
   intoAsync1: 'h5swmr readIntoAsync, 1 in flight',
   intoAsync2: 'h5swmr readIntoAsync, 2 in flight',
+  intoAsync2Whole: 'h5swmr readIntoAsync, 2 in flight, run whole',
+  intoAsync4Whole: 'h5swmr readIntoAsync, 4 in flight, run whole',
+  readIntoWhole: 'h5swmr readInto, run whole',
   pool1: 'h5swmr readIntoAsync, 1 decode thread (2 in flight)',
   pool2: 'h5swmr readIntoAsync, 2 decode threads (4 in flight)',
   pool2Sec2: 'h5swmr readIntoAsync, 2 decode threads (4 in flight), sec2 driver',
@@ -214,6 +218,13 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
   list.push(ranged(ROW.async2, (from, to) => inFlight(2, from, to, (i) => ds.readAsync(sel(i))), { allocates: true }))
   list.push(ranged(ROW.intoAsync1, (from, to) => inFlight(1, from, to, (i, k) => ds.readIntoAsync(sel(i), buffers[k]))))
   list.push(ranged(ROW.intoAsync2, (from, to) => inFlight(2, from, to, (i, k) => ds.readIntoAsync(sel(i), buffers[k]))))
+  // Issue 23: a new array per frame against reused ones, measured alike (whole, as the allocating
+  // rows must run: see runRounds), at 2 and 4 reads in flight on the default pool, and sync.
+  const reuse4 = Array.from({ length: 4 }, () => ds.allocate(sel(0)))
+  list.push(ranged(ROW.async4, (from, to) => inFlight(4, from, to, (i) => ds.readAsync(sel(i))), { allocates: true }))
+  list.push({ ...ranged(ROW.intoAsync2Whole, (from, to) => inFlight(2, from, to, (i, k) => ds.readIntoAsync(sel(i), reuse4[k]))), whole: true })
+  list.push({ ...ranged(ROW.intoAsync4Whole, (from, to) => inFlight(4, from, to, (i, k) => ds.readIntoAsync(sel(i), reuse4[k]))), whole: true })
+  list.push({ ...ranged(ROW.readIntoWhole, loop((i) => ds.readInto(sel(i), buffers[0]))), whole: true })
   // Issue 6: the decode pool at 1 and 2 threads (and, where asked, the same with HDF5's sec2 driver,
   // which copies the chunk's bytes under the HDF5 lock instead of pread-ing them outside it).
   const poolBuffers = Array.from({ length: 4 }, () => ds.allocate(sel(0)))

@@ -210,7 +210,39 @@ function goals(result) {
   issue14(result, add)
   issue = 17
   issue17(result, add)
+  issue = 23
+  issue23(result, add)
   return [...out, ...caseGoals(result)]
+}
+
+// Issue 23: a new array per frame against reused ones (both run whole), on the uncompressed,
+// bitshuffle-LZ4 and blosc files; blosc allocating against h5py; uncompressed readInto against pread.
+function issue23(result, add) {
+  for (const [key, label] of [['static', 'uncompressed'], ['compressed:bslz4', 'bitshuffle-LZ4'], ['compressed:blosc', 'blosc (LZ4, byte shuffle)']]) {
+    const res = result.cases[key]
+    if (res?.kind !== 'reads') {
+      add(`${label}: new arrays ≥ 0.85× reused ones at 2 and 4 in flight, and sync`, '–', null)
+      continue
+    }
+    for (const [alloc, reuse, what] of [
+      ['h5swmr readAsync, 2 in flight', 'h5swmr readIntoAsync, 2 in flight, run whole', '2 in flight'],
+      ['h5swmr readAsync, 4 in flight', 'h5swmr readIntoAsync, 4 in flight, run whole', '4 in flight'],
+      ['h5swmr read', 'h5swmr readInto, run whole', 'sync'],
+    ]) {
+      const a = find(res, alloc)
+      const r = pairedRatio(a, find(res, reuse))
+      add(`${label}: readAsync/read (a new array) ÷ readIntoAsync/readInto (reused), ${what} ≥ 0.85`, r ? `${fmtRatio(r)}; ${num(a.fps.median)} vs ${num(find(res, reuse).fps.median)} frames/s` : '–', verdict(r, 0.85))
+    }
+    if (key === 'compressed:blosc') {
+      const a = find(res, 'h5swmr readAsync, 2 in flight')
+      const py = a?.ratios.h5py
+      add(`${label}: readAsync, 2 in flight ≥ 2× h5py ds[i]`, py ? `${fmtRatio(py)}; h5py ${num(find(res, 'h5py ds[i]').fps.median)} frames/s` : 'h5py cannot read it here', py ? verdict(py, 2) : null)
+    }
+    if (key === 'static') {
+      const r = pairedRatio(find(res, 'h5swmr readInto, page-aligned buffer'), find(res, 'limit: pread, page-aligned buffer'))
+      add('uncompressed: readInto, one thread ≥ 0.95× the pread of the same bytes (page-aligned buffers)', r ? fmtRatio(r) : '–', verdict(r, 0.95))
+    }
+  }
 }
 
 // Issue 17 (wake on write): the wake rows against polling at 1 ms and 10 ms, in the same run.
@@ -370,6 +402,7 @@ const GOAL_TITLES = {
   14: 'Goals (issue 14: bitshuffle-zstd, zstd, blosc built in)',
   17: 'Goals (issue 17: wake on write)',
   22: 'Goals (issue 22: every type h5py reads)',
+  23: 'Goals (issue 23: a new array per frame as fast as a reused one)',
 }
 
 // Cases that judge their own goals (kind 'table') hand them over as they are.
