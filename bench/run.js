@@ -119,7 +119,7 @@ function plan(o) {
     'follow-bslz4': { frames: fr(1000, 150), frameShape: q ? [256, 256] : [512, 512], pollInterval: 1, runs: Math.min(o.repeats, q ? 2 : 3), concurrency: 2 },
     scale: { frames: fr(1000, 100), frameShape: q ? [128, 128] : [256, 256], pollInterval: 1, counts: q ? [1, 2] : [1, 2, 4, 8], runs: Math.min(o.repeats, q ? 1 : 3) },
     keys: { sizes: q ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6], polls: q ? 50 : 200 },
-    memory: { frames: q ? 2000 : 20000 },
+    memory: { frames: q ? 2000 : 100_000, longFollow: { frames: q ? 20_000 : 200_000, frameShape: [64, 64], every: q ? 2000 : 20_000 } },
     types: { n: q ? 100_000 : 1_000_000, rounds: q ? 2 : Math.min(o.repeats, 5), memoryReads: q ? 100_000 : 1_000_000 },
   }
 }

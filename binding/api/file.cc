@@ -44,6 +44,7 @@ Napi::Function NativeFile::Define(Napi::Env env) {
                          InstanceMethod<&NativeFile::Entry<&NativeFile::Flush>>("flush"),
                          InstanceMethod<&NativeFile::Entry<&NativeFile::OpenDataset>>("openDataset"),
                          InstanceMethod<&NativeFile::Entry<&NativeFile::RetryInfo>>("retryInfo"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::MetadataCacheInfo>>("metadataCacheInfo"),
                          InstanceMethod<&NativeFile::Entry<&NativeFile::List>>("list"),
                          InstanceMethod<&NativeFile::Entry<&NativeFile::ObjectType>>("objectType"),
                          InstanceMethod<&NativeFile::Entry<&NativeFile::ObjectKeyAt>>("objectKey"),
@@ -245,6 +246,28 @@ Napi::Value NativeFile::RetryInfo(const Napi::CallbackInfo& info) {
       if (retry.retries[t]) H5free_memory(retry.retries[t]);
     }
     o.Set("retries", perType);
+    return o;
+  });
+}
+
+// HDF5's metadata cache of this file (H5Fget_mdc_size, H5Fget_mdc_config): what a long follow keeps.
+Napi::Value NativeFile::MetadataCacheInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto file = Open(env);
+  return Guarded(env, [&]() -> Napi::Value {
+    Hdf5Lock lock;
+    size_t maxSize = 0, minClean = 0, current = 0;
+    int entries = 0;
+    if (H5Fget_mdc_size(file->id, &maxSize, &minClean, &current, &entries) < 0)
+      ThrowHdf5("Cannot get the metadata cache size", "H5_ERROR");
+    H5AC_cache_config_t config;
+    config.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    if (H5Fget_mdc_config(file->id, &config) < 0) ThrowHdf5("Cannot get the metadata cache configuration", "H5_ERROR");
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("maxSize", static_cast<double>(maxSize));
+    o.Set("currentSize", static_cast<double>(current));
+    o.Set("entries", entries);
+    o.Set("configuredMaxSize", static_cast<double>(config.max_size));
     return o;
   });
 }

@@ -30,6 +30,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   Napi::Value Flush(const Napi::CallbackInfo& info);
   Napi::Value OpenDataset(const Napi::CallbackInfo& info);
   Napi::Value RetryInfo(const Napi::CallbackInfo& info);
+  Napi::Value MetadataCacheInfo(const Napi::CallbackInfo& info);
   // group.cc
   Napi::Value List(const Napi::CallbackInfo& info);
   Napi::Value ObjectType(const Napi::CallbackInfo& info);

@@ -4,7 +4,7 @@ import { attributeValues, type ReferenceResolver } from './values'
 import { Dataset, type DatasetOwner } from './dataset'
 import { H5Error } from './errors'
 import { inferTypeSpec, needsTypeSpec, type AttrValue, type DType, type TypeSpec } from './dtype'
-import { native, type Dims, type NativeDataset, type NativeFile, type NativeMember, type NativeRetryInfo, type NativeVirtualOptions } from './native'
+import { native, type Dims, type NativeDataset, type NativeFile, type NativeMember, type NativeMetadataCacheInfo, type NativeRetryInfo, type NativeVirtualOptions } from './native'
 
 export interface OpenOptions {
   /** Open with H5F_ACC_SWMR_READ (default true): follow a file another process is writing. */
@@ -394,6 +394,11 @@ export class File extends Group {
   /** SWMR metadata read retries so far, per metadata kind and power-of-ten bin. */
   retryInfo(): NativeRetryInfo {
     return this.#native.retryInfo()
+  }
+
+  /** HDF5's metadata cache of this file: its size now and its bound, bytes (what a long follow holds). */
+  metadataCacheInfo(): NativeMetadataCacheInfo {
+    return this.#native.metadataCacheInfo()
   }
 
   /** Close the file and its datasets. Reads already in flight finish first; later use is H5_CLOSED. */

@@ -86,6 +86,14 @@ export interface NativeRetryInfo {
   retries: number[][]
 }
 
+/** HDF5's metadata cache of one file, bytes (H5Fget_mdc_size): its current bound, what it holds. */
+export interface NativeMetadataCacheInfo {
+  maxSize: number
+  currentSize: number
+  entries: number
+  configuredMaxSize: number
+}
+
 export interface NativeCreateOptions {
   dtype: unknown
   shape: number[]
@@ -166,6 +174,7 @@ export interface NativeFile {
   flush(): void
   openDataset(path: string): NativeDataset
   retryInfo(): NativeRetryInfo
+  metadataCacheInfo(): NativeMetadataCacheInfo
   list(path: string): NativeMember[]
   objectType(path: string): 'group' | 'dataset' | 'datatype' | null
   objectKey(path: string): string | null
