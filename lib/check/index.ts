@@ -15,6 +15,12 @@ export interface CheckOptions {
   swmr?: boolean
   /** Datasets with more elements than this have only their first element read (default 2^24). */
   maxElements?: number
+  /**
+   * Bytes of memory (resident) the walk may use (default 2 GiB); past it the child is killed:
+   * OUT_OF_MEMORY. A damaged size can make libhdf5 allocate and fill gigabytes (CVE-2018-11202).
+   * Linux only (read from /proc); elsewhere only the time limit applies.
+   */
+  maxMemory?: number
 }
 
 export interface FileCheck {
@@ -23,7 +29,8 @@ export interface FileCheck {
   ok: boolean
   /**
    * 'ok'; the H5Error code of the first problem met (H5_CORRUPT, H5_NOT_HDF5, H5_TRUNCATED, ...);
-   * 'CRASHED' when the walk ended with a signal (`signal`), 'TIMED_OUT' past the time limit.
+   * 'CRASHED' when the walk ended with a signal (`signal`), 'TIMED_OUT' past the time limit,
+   * 'OUT_OF_MEMORY' past the memory limit.
    */
   code: string
   signal: string | null
@@ -93,14 +100,27 @@ export function checkFile(file: string, options: CheckOptions = {}): Promise<Fil
     timedOut = true
     child.kill('SIGKILL')
   }, timeout)
+  const maxMemory = options.maxMemory ?? 2 ** 31
+  let outOfMemory = 0
+  const watchdog = setInterval(() => {
+    const rss = residentBytes(child.pid)
+    if (rss !== null && rss > maxMemory) {
+      outOfMemory = rss
+      child.kill('SIGKILL')
+    }
+  }, 50)
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer)
+      clearInterval(watchdog)
       const ms = performance.now() - started
       const s: WalkSummary = summary ?? { objects: 0, groups: 0, datasets: 0, attributes: 0, valuesRead: 0, problems: [], problemCount: 0 }
       const base = { file, objects: s.objects, groups: s.groups, datasets: s.datasets, attributes: s.attributes, valuesRead: s.valuesRead, problems: s.problems, problemCount: s.problemCount, ms }
       const where = at ? ` at ${at.path} (${at.step})` : ''
-      if (timedOut) {
+      if (outOfMemory) {
+        const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`
+        resolve({ ...base, ok: false, code: 'OUT_OF_MEMORY', signal: null, at, message: `the walk used ${mib(outOfMemory)}, more than ${mib(maxMemory)}${where}: killed` })
+      } else if (timedOut) {
         resolve({ ...base, ok: false, code: 'TIMED_OUT', signal: null, at, message: `the walk took more than ${timeout / 1000} s${where}: killed` })
       } else if (signal || !summary) {
         // A signal is a crash (libhdf5's); an exit without a summary is the walk's own failure.
@@ -115,4 +135,15 @@ export function checkFile(file: string, options: CheckOptions = {}): Promise<Fil
       }
     })
   })
+}
+
+// The resident memory of process `pid` (VmRSS in /proc/PID/status), or null where there is no /proc.
+function residentBytes(pid: number | undefined): number | null {
+  if (pid === undefined) return null
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) * 1024 : null
+  } catch {
+    return null // exited, or not Linux
+  }
 }
