@@ -96,3 +96,19 @@ describe('files we create are in the 1.10 format', () => {
     r.close()
   })
 })
+
+describe("HDF5's metadata cache of a file", () => {
+  test('metadataCacheInfo: what it holds, within its bound; a closed file is H5_CLOSED', async () => {
+    const file = path.join(dir, 'mdc.h5')
+    await simulateScan(file, { frames: 4, frameShape: [16, 16] })
+    const f = File.open(file, { swmr: true, locking: false })
+    f.dataset('/entry/data/data').read({ start: [3, 0, 0], count: [1, 16, 16] })
+    const info = f.metadataCacheInfo()
+    expect(info.entries).toBeGreaterThan(0) // superblock, object headers, the chunk index
+    expect(info.currentSize).toBeGreaterThan(0)
+    expect(info.currentSize).toBeLessThanOrEqual(info.maxSize)
+    expect(info.maxSize).toBeLessThanOrEqual(info.configuredMaxSize)
+    f.close()
+    expect(() => f.metadataCacheInfo()).toThrow(expect.objectContaining({ code: 'H5_CLOSED' }))
+  })
+})
