@@ -310,14 +310,18 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
   return { list, close, readStats, filters: ds.filters.map((x) => x.name.split(';')[0]) }
 }
 
-/** Is h5wasm importable? { ok, reason } */
+/**
+ * Is h5wasm importable? { ok, reason }. Asked of a child process: importing it here would put a
+ * WebAssembly instance in the process that times h5swmr, and with one V8 marks incrementally almost
+ * without pause under allocation (measured: reads into a new array per frame 0.35× reused ones,
+ * against 0.85× without it; docs/BENCHMARKS.md).
+ */
+let wasmInfo = null
 async function h5wasmInfo() {
-  try {
-    await import('h5wasm/node')
-    return { ok: true }
-  } catch (err) {
-    return { ok: false, reason: `h5wasm not importable: ${err.message.split('\n')[0]}` }
-  }
+  wasmInfo ??= runChild(process.execPath, ['--input-type=module', '-e', "await import('h5wasm/node')"], { timeoutMs: 60_000, cwd: path.join(__dirname, '..', '..') }).then((r) =>
+    r.code === 0 ? { ok: true } : { ok: false, reason: `h5wasm not importable: ${r.stderr.trim().split('\n').find((l) => /Error/.test(l)) ?? `exit ${r.code}`}` },
+  )
+  return wasmInfo
 }
 
 /**

@@ -1,6 +1,7 @@
 // The follower of the long-follow memory loop, in its own process (node --expose-gc): a DataSource
 // with reused buffers over a live file, every frame checked (element 0), and at every `every` frames
-// (after a full GC) RSS, V8 heap and external memory, and HDF5's metadata cache of the file.
+// (after a full GC) RSS, V8's heap (used, and reserved: its young generation grows with the
+// allocation rate up to --max-semi-space-size) and external memory, and HDF5's metadata cache.
 // argv[2]: JSON { file, every, timeout }. Prints "opened", then one JSON line at the end.
 'use strict'
 const h5 = require('../../dist')
@@ -18,7 +19,7 @@ async function main() {
     global.gc()
     const m = process.memoryUsage()
     const c = f.metadataCacheInfo()
-    samples.push({ frames, rss: m.rss, heapUsed: m.heapUsed, external: m.external, mdcSize: c.currentSize, mdcMax: c.maxSize, mdcEntries: c.entries })
+    samples.push({ frames, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, mdcSize: c.currentSize, mdcMax: c.maxSize, mdcEntries: c.entries })
   }
   let frames = 0
   let bad = 0

@@ -47,9 +47,9 @@ function log(...args) {
  * Spawn a child and collect its stdout lines. `onLine(line, child)` sees each line as it arrives.
  * Resolves with { code, signal, stdout, stderr, lines } (never rejects on a non-zero exit).
  */
-function runChild(cmd, args, { onLine, env, timeoutMs = 10 * 60_000, input } = {}) {
+function runChild(cmd, args, { onLine, env, cwd, timeoutMs = 10 * 60_000, input } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env }, cwd })
     const lines = []
     let stderr = ''
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
