@@ -11,6 +11,7 @@
 #include "decode/pipeline.h"
 #include "read/chunk_reader.h"
 #include "read/decode_counters.h"
+#include "read/memory.h"
 #include "api/js_error.h"
 
 namespace h5swmr {
@@ -154,6 +155,16 @@ Napi::Value SetBatchBytes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(SetFetchBatchBytes(static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue()))));
 }
 
+// mallocInUse() -> { known, inUse, keptFree } bytes (glibc mallinfo2), for memory benchmarks.
+Napi::Value MallocUseInfo(const Napi::CallbackInfo& info) {
+  const MallocUse use = MallocInUse();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("known", use.known);
+  o.Set("inUse", static_cast<double>(use.inUse));
+  o.Set("keptFree", static_cast<double>(use.keptFree));
+  return o;
+}
+
 }  // namespace
 
 Napi::Object DecodeTestingExports(Napi::Env env) {
@@ -166,6 +177,7 @@ Napi::Object DecodeTestingExports(Napi::Env env) {
   o.Set("peakConcurrentDecodes", Napi::Function::New<Entry<PeakDecodes>>(env));
   o.Set("awaitConcurrentDecodes", Napi::Function::New<Entry<AwaitDecodes>>(env));
   o.Set("setFetchBatchBytes", Napi::Function::New<Entry<SetBatchBytes>>(env));
+  o.Set("mallocInUse", Napi::Function::New<Entry<MallocUseInfo>>(env));
   return o;
 }
 

@@ -33,4 +33,15 @@ MallocTuning TuneMallocForFrames() {
   return tuning;
 }
 
+MallocUse MallocInUse() {
+  MallocUse use;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  const struct mallinfo2 m = mallinfo2();
+  use.known = true;
+  use.inUse = m.uordblks + m.hblkhd;
+  use.keptFree = m.fordblks;
+#endif
+  return use;
+}
+
 }  // namespace h5swmr

@@ -22,4 +22,13 @@ struct MallocTuning {
 // Once per process, at load.
 MallocTuning TuneMallocForFrames();
 
+// What malloc has handed out and not had back (glibc mallinfo2: heap and mmapped chunks in use), and
+// what it keeps free for later: a leak shows in the first, the tuning's retained memory in the second.
+struct MallocUse {
+  bool known = false;
+  size_t inUse = 0;
+  size_t keptFree = 0;
+};
+MallocUse MallocInUse();
+
 }  // namespace h5swmr

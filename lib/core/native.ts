@@ -241,6 +241,8 @@ export interface NativeDecodeTesting {
   peakConcurrentDecodes(reset?: boolean): number
   awaitConcurrentDecodes(n: number, timeoutMs?: number): void
   setFetchBatchBytes(bytes: number): number
+  /** glibc mallinfo2: bytes malloc has handed out (heap and mmapped chunks) and keeps free for later. */
+  mallocInUse(): { known: boolean; inUse: number; keptFree: number }
 }
 
 /** inotify on some files (one descriptor), for the synchronous followers (see lib/live/watch.ts). */
