@@ -11,25 +11,6 @@ namespace h5swmr {
 
 namespace {
 
-const char* KindName(ValueKind kind) {
-  switch (kind) {
-    case ValueKind::Integer: return "integer";
-    case ValueKind::Float: return "float";
-    case ValueKind::Bool: return "bool";
-    case ValueKind::Enum: return "enum";
-    case ValueKind::Bitfield: return "bitfield";
-    case ValueKind::Complex: return "complex";
-    case ValueKind::String: return "string";
-    case ValueKind::Compound: return "compound";
-    case ValueKind::Array: return "array";
-    case ValueKind::Vlen: return "vlen";
-    case ValueKind::Opaque: return "opaque";
-    case ValueKind::ObjectRef: return "reference";
-    case ValueKind::RegionRef: return "region_reference";
-    default: return "unsupported";
-  }
-}
-
 size_t ElementBytes(napi_typedarray_type type) {
   switch (type) {
     case napi_int8_array:
@@ -299,7 +280,7 @@ Napi::Value Column(Napi::Env env, const ValueType& t, const uint8_t* base, size_
 
 Napi::Object TypeToJs(Napi::Env env, const ValueType& t) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("kind", KindName(t.kind));
+  o.Set("kind", ValueKindName(t.kind));
   o.Set("dtype", t.dtype);
   o.Set("size", static_cast<double>(t.memSize));
   switch (t.kind) {

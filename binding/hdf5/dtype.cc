@@ -8,24 +8,8 @@ namespace h5swmr {
 
 namespace {
 
-const char* KindClass(ValueKind kind) {
-  switch (kind) {
-    case ValueKind::Integer: return "integer";
-    case ValueKind::Float: return "float";
-    case ValueKind::Bool: return "bool";
-    case ValueKind::Enum: return "enum";
-    case ValueKind::Bitfield: return "bitfield";
-    case ValueKind::Complex: return "complex";
-    case ValueKind::String: return "string";
-    case ValueKind::Compound: return "compound";
-    case ValueKind::Array: return "array";
-    case ValueKind::Vlen: return "vlen";
-    case ValueKind::Opaque: return "opaque";
-    case ValueKind::ObjectRef:
-    case ValueKind::RegionRef: return "reference";
-    default: return "unsupported";
-  }
-}
+// h5py's class of a kind: both kinds of reference are "reference".
+const char* KindClass(ValueKind kind) { return kind == ValueKind::RegionRef ? "reference" : ValueKindName(kind); }
 
 // Numbers, complex numbers, and arrays of those: a typed array holds them whole.
 bool Typed(const ValueType& t) {

@@ -6,15 +6,11 @@
 
 namespace h5swmr {
 
-namespace {
-
-std::string Join(const std::vector<hsize_t>& v) {
+std::string JoinDims(const std::vector<hsize_t>& v) {
   std::string s = "[";
   for (size_t i = 0; i < v.size(); i++) s += (i ? ", " : "") + std::to_string(v[i]);
   return s + "]";
 }
-
-}  // namespace
 
 hsize_t SelectionSize(const Selection& sel, const std::vector<hsize_t>& dims) {
   hsize_t n = 1;
@@ -30,14 +26,14 @@ void ApplySelection(const Selection& sel, hid_t space, const std::vector<hsize_t
   if (sel.start.size() != dims.size())
     Fail("H5_BAD_SELECTION", "selection has " + std::to_string(sel.start.size()) +
                                  " dimensions but the dataset has " + std::to_string(dims.size()) +
-                                 " (shape " + Join(dims) + ")");
+                                 " (shape " + JoinDims(dims) + ")");
   for (size_t i = 0; i < dims.size(); i++) {
     if (sel.count[i] == 0) continue;
     hsize_t last = sel.start[i] + (sel.count[i] - 1) * sel.step[i];
     if (last >= dims[i])
-      Fail("H5_BAD_SELECTION", "selection start " + Join(sel.start) + " count " + Join(sel.count) +
-                                   " step " + Join(sel.step) + " reaches past the extent " +
-                                   Join(dims) + " in dimension " + std::to_string(i));
+      Fail("H5_BAD_SELECTION", "selection start " + JoinDims(sel.start) + " count " + JoinDims(sel.count) +
+                                   " step " + JoinDims(sel.step) + " reaches past the extent " +
+                                   JoinDims(dims) + " in dimension " + std::to_string(i));
   }
   if (dims.empty()) {
     H5Sselect_all(space);

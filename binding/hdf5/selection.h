@@ -22,6 +22,9 @@ void ApplySelection(const Selection& sel, hid_t fileSpace, const std::vector<hsi
 
 std::vector<hsize_t> Extent(hid_t space);
 
+// "[3, 512, 512]", for messages.
+std::string JoinDims(const std::vector<hsize_t>& v);
+
 // A dataset's dataspace as it is now (query it again after every H5Drefresh: older ids are
 // snapshots); H5_ERROR naming `path` when HDF5 cannot give it. Under the lock.
 ScopedId DataspaceOf(hid_t dataset, const std::string& path);

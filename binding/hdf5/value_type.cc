@@ -425,6 +425,25 @@ DescribedType DescribeValueType(hid_t fileType, const std::vector<std::string>* 
   return d;
 }
 
+const char* ValueKindName(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::Integer: return "integer";
+    case ValueKind::Float: return "float";
+    case ValueKind::Bool: return "bool";
+    case ValueKind::Enum: return "enum";
+    case ValueKind::Bitfield: return "bitfield";
+    case ValueKind::Complex: return "complex";
+    case ValueKind::String: return "string";
+    case ValueKind::Compound: return "compound";
+    case ValueKind::Array: return "array";
+    case ValueKind::Vlen: return "vlen";
+    case ValueKind::Opaque: return "opaque";
+    case ValueKind::ObjectRef: return "reference";
+    case ValueKind::RegionRef: return "region_reference";
+    default: return "unsupported";
+  }
+}
+
 const char* TypeClassName(H5T_class_t cls) {
   switch (cls) {
     case H5T_INTEGER: return "integer";

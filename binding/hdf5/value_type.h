@@ -92,6 +92,9 @@ DescribedType DescribeValueType(hid_t fileType, const std::vector<std::string>* 
 // The type description as h5py would name the class, for errors: "compound", "string", ...
 const char* TypeClassName(H5T_class_t cls);
 
+// A value kind's name as the JS layer knows it: "integer", "string", "region_reference", ...
+const char* ValueKindName(ValueKind kind);
+
 // Frees what HDF5 allocated inside `buf` (variable-length data, references) for `count` elements
 // read with `memType` and the transfer list `dxpl` (its memory manager, if it has one). Under the lock.
 void ReclaimValues(hid_t memType, hsize_t count, void* buf, hid_t dxpl = H5P_DEFAULT);

@@ -17,11 +17,6 @@ namespace h5swmr {
 
 namespace {
 
-std::string Join(const std::vector<hsize_t>& v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); i++) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + "]";
-}
 
 hsize_t Product(const std::vector<hsize_t>& v) {
   hsize_t n = 1;
@@ -57,7 +52,7 @@ hsize_t ChunkNumber(const std::vector<hsize_t>& offset, const std::vector<hsize_
 
 std::string ChunkName(const FetchedChunks& f, size_t i) {
   return "chunk " + std::to_string(ChunkNumber(f.offsets[i], f.layout->chunk, f.dims)) + " (at " +
-         Join(f.offsets[i]) + ") of " + f.what;
+         JoinDims(f.offsets[i]) + ") of " + f.what;
 }
 
 std::atomic<size_t> fetchBatchBytes{64u << 20};
@@ -143,7 +138,7 @@ std::string WhyNotDirect(const ChunkLayout& layout, const Selection& sel, const 
   // Parts of compressed chunks: fetch and decode the chunk (for bitshuffle-LZ4 only the blocks the
   // part needs), outside the lock. Parts of uncompressed chunks: H5Dread reads only the bytes needed.
   if (!whole && layout.filters.empty())
-    return "the selection is not made of whole chunks (chunks " + Join(layout.chunk) + ") and they are not compressed";
+    return "the selection is not made of whole chunks (chunks " + JoinDims(layout.chunk) + ") and they are not compressed";
   return "";
 }
 
