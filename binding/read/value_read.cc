@@ -26,7 +26,7 @@ void Allocate(ValueBuffer& buffer, hsize_t count, size_t memSize, bool zeroed, c
 }  // namespace
 
 ValueBuffer::~ValueBuffer() {
-  if (!described.memory || !described.type || !described.type->HasVariableData() || bytes.empty()) return;
+  if (!filled || !described.memory || !described.type || !described.type->HasVariableData() || bytes.empty()) return;
   Hdf5Lock lock;
   // HDF5's own reclaim, through the same transfer list: with the arena it frees nothing itself (the
   // arena goes after it) but still destroys references.
@@ -76,6 +76,7 @@ std::unique_ptr<ValueBuffer> ReadDatasetValues(const std::shared_ptr<DatasetStat
   }
   if (H5Dread(ds->id, out->described.memory->id(), memSpace, fileSpace, dxpl, out->bytes.data()) < 0)
     ThrowReadFailure(*ds, sel);
+  out->filled = true;
   return out;
 }
 
@@ -109,6 +110,7 @@ std::unique_ptr<ValueBuffer> ReadAttributeValues(hid_t attr, hid_t location, con
   Allocate(*out, static_cast<hsize_t>(n), type.memSize, type.HasVariableData(), what);
   if (out->count == 0) return out;
   if (H5Aread(attr, out->described.memory->id(), out->bytes.data()) < 0) ThrowHdf5("Cannot read " + what, "H5_READ_FAILED");
+  out->filled = true;
   return out;
 }
 

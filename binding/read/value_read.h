@@ -25,6 +25,10 @@ struct ValueBuffer {
   std::vector<std::string> fields;        // a compound read whole for some of its members: those
   std::shared_ptr<DatasetState> dataset;  // keeps the dataset's ids (references resolve through it)
   hid_t location = H5I_INVALID_HID;       // an id in the file, for references
+  // Set once H5Dread/H5Aread succeeded: only then is what HDF5 put inside its to reclaim. After a
+  // failed conversion, HDF5 1.14 has already freed the references it made (reclaiming them again
+  // crashed in free: CVE-2024-29158 and others); variable-length data goes with the arena anyway.
+  bool filled = false;
 
   ValueBuffer() = default;
   ValueBuffer(const ValueBuffer&) = delete;
