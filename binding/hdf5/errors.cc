@@ -44,6 +44,7 @@ bool IsDamage(const std::vector<StackFrame>& stack) {
       "addr overflow",          "bad heap free list", "unshareable class flagged as shareable",
       "bad object header",      "wrong signature",    "incorrect signature", "bad B-tree", "corrupt object header",
       "name length causes read past end of buffer", "data size exceeds buffer size", "ran off end of input buffer",
+      "bad heap pointer", "bad heap index", "data size exceeds addressable range",
   };
   for (const char* w : kWords)
     if (Has(stack, w)) return true;
