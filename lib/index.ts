@@ -2,7 +2,7 @@
 // have subpaths of their own: h5swmr/nexus (facility layouts: Eiger, NeXus discovery), h5swmr/view
 // (the browser view), h5swmr/simulate (the detector simulator and its frame patterns).
 export { File, Group } from './core/file'
-export type { OpenOptions, CreateOptions, DatasetOptions, LinkInfo, AttrValue } from './core/file'
+export type { OpenOptions, CreateOptions, DatasetOptions, LinkInfo, VisitedObject, AttrValue } from './core/file'
 export { Dataset } from './core/dataset'
 export type { Selection, ReadOptions, ReadManyOptions, ReadPath, ReadPlan } from './core/dataset'
 export { decodeThreads, setDecodeThreads } from './core/decode'

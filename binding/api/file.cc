@@ -48,6 +48,7 @@ Napi::Function NativeFile::Define(Napi::Env env) {
                          InstanceMethod<&NativeFile::Entry<&NativeFile::List>>("list"),
                          InstanceMethod<&NativeFile::Entry<&NativeFile::ObjectType>>("objectType"),
                          InstanceMethod<&NativeFile::Entry<&NativeFile::ObjectKeyAt>>("objectKey"),
+                         InstanceMethod<&NativeFile::Entry<&NativeFile::Visit>>("visit"),
                          InstanceMethod<&NativeFile::Entry<&NativeFile::CreateGroup>>("createGroup"),
                          InstanceMethod<&NativeFile::Entry<&NativeFile::ReadAttrs>>("readAttrs"),
                          InstanceMethod<&NativeFile::Entry<&NativeFile::WriteAttr>>("writeAttr"),

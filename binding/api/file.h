@@ -35,6 +35,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   Napi::Value List(const Napi::CallbackInfo& info);
   Napi::Value ObjectType(const Napi::CallbackInfo& info);
   Napi::Value ObjectKeyAt(const Napi::CallbackInfo& info);
+  Napi::Value Visit(const Napi::CallbackInfo& info);
   Napi::Value CreateGroup(const Napi::CallbackInfo& info);
   // attrs.cc
   Napi::Value ReadAttrs(const Napi::CallbackInfo& info);

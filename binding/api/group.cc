@@ -118,7 +118,122 @@ herr_t CollectLink(hid_t group, const char* name, const LinkInfo* info, void* da
   }
 }
 
+// Every object below a group, each once, as HDF5's H5Ovisit finds them (h5py's visititems walks
+// with it). H5Ovisit keeps the groups it is in pinned in the metadata cache, so a damaged file whose
+// link structure loops back on itself fails here with an error, where a walk by H5Literate, group by
+// group, goes on into the loop and reaches libhdf5's crashes (CVE-2024-32609 on 1.14 and 2.x).
+struct VisitedObject {
+  std::string path;
+  H5O_type_t type;
+#if H5_VERSION_GE(1, 12, 0)
+  H5O_token_t token;
+#else
+  haddr_t addr;
+#endif
+  unsigned long fileno;
+};
+
+struct VisitCollector {
+  std::vector<VisitedObject> objects;
+  size_t limit;
+  bool overflow = false;
+};
+
+#if H5_VERSION_GE(1, 12, 0)
+using ObjectInfo = H5O_info2_t;
+#else
+using ObjectInfo = H5O_info_t;
+#endif
+
+// No HDF5 call and nothing thrown inside: libhdf5's C frames are between us and the caller.
+herr_t CollectObject(hid_t, const char* name, const ObjectInfo* info, void* data) {
+  auto* c = static_cast<VisitCollector*>(data);
+  if (c->objects.size() >= c->limit) {
+    c->overflow = true;
+    return 1;  // stop, not fail
+  }
+  try {
+    VisitedObject o;
+    o.path = name ? name : "";
+    o.type = info->type;
+    o.fileno = info->fileno;
+#if H5_VERSION_GE(1, 12, 0)
+    o.token = info->token;
+#else
+    o.addr = info->addr;
+#endif
+    c->objects.push_back(std::move(o));
+    return 0;
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
 }  // namespace
+
+// visit(path, limit): [{ path, objectType, objectKey }] for every object below `path` (not itself),
+// names relative to it, in HDF5's name order; at most `limit` of them (the array's `truncated` says
+// whether there were more).
+Napi::Value NativeFile::Visit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto file = Open(env);
+  std::string path = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "/";
+  size_t limit = info[1].IsNumber() ? static_cast<size_t>(info[1].As<Napi::Number>().Int64Value()) : SIZE_MAX;
+  struct Found {
+    std::string path, type, key;
+  };
+  bool truncated = false;
+  std::vector<Found> found = Guarded(env, [&]() {
+    Hdf5Lock lock;
+    if (!PathResolves(file->id, path)) Fail("H5_NOT_FOUND", "No object '" + path + "' in '" + file->path + "'");
+    ScopedId start(H5Oopen(file->id, path.c_str(), H5P_DEFAULT), H5Oclose);
+    if (!start.valid()) ThrowHdf5("Cannot open '" + path + "' in '" + file->path + "'", "H5_ERROR");
+    VisitCollector out;
+    out.limit = limit;
+    // The fields h5py's visititems asks for (H5O_INFO_ALL): the same metadata is read, so the same
+    // damage is met, and met as an error.
+#if H5_VERSION_GE(1, 12, 0)
+    herr_t status = H5Ovisit3(start, H5_INDEX_NAME, H5_ITER_INC, CollectObject, &out, H5O_INFO_ALL);
+#else
+    herr_t status = H5Ovisit2(start, H5_INDEX_NAME, H5_ITER_INC, CollectObject, &out, H5O_INFO_ALL);
+#endif
+    if (status < 0) ThrowHdf5("Cannot walk the objects below '" + path + "' in '" + file->path + "'", "H5_ERROR");
+    truncated = out.overflow;
+    std::vector<Found> result;
+    result.reserve(out.objects.size());
+    for (const auto& o : out.objects) {
+      if (o.path == ".") continue;  // the start itself
+      Found f;
+      f.path = o.path;
+      switch (o.type) {
+        case H5O_TYPE_GROUP: f.type = "group"; break;
+        case H5O_TYPE_DATASET: f.type = "dataset"; break;
+        case H5O_TYPE_NAMED_DATATYPE: f.type = "datatype"; break;
+        default: f.type = "other";
+      }
+#if H5_VERSION_GE(1, 12, 0)
+      char* token = nullptr;
+      H5Otoken_to_str(start, &o.token, &token);
+      f.key = std::to_string(o.fileno) + ":" + (token ? token : "");
+      H5free_memory(token);
+#else
+      f.key = std::to_string(o.fileno) + ":" + std::to_string(o.addr);
+#endif
+      result.push_back(std::move(f));
+    }
+    return result;
+  });
+  Napi::Array result = Napi::Array::New(env, found.size());
+  for (size_t i = 0; i < found.size(); i++) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("path", found[i].path);
+    o.Set("objectType", found[i].type);
+    o.Set("objectKey", found[i].key);
+    result.Set(i, o);
+  }
+  result.Set("truncated", Napi::Boolean::New(env, truncated));
+  return result;
+}
 
 Napi::Value NativeFile::List(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

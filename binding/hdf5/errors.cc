@@ -45,6 +45,8 @@ bool IsDamage(const std::vector<StackFrame>& stack) {
       "bad object header",      "wrong signature",    "incorrect signature", "bad B-tree", "corrupt object header",
       "name length causes read past end of buffer", "data size exceeds buffer size", "ran off end of input buffer",
       "bad heap pointer", "bad heap index", "data size exceeds addressable range",
+      // A metadata cache entry met twice on one path: the file's structure loops back on itself.
+      "entry is already pinned",
   };
   for (const char* w : kWords)
     if (Has(stack, w)) return true;

@@ -49,7 +49,7 @@ function walk(path: string, options: WalkOptions): WalkSummary {
     } catch (err) {
       const e = err as Error & { code?: string }
       summary.problemCount++
-      if (step === 'list' || step === 'open') stopped = true
+      if (step === 'list' || step === 'open' || step === 'visit') stopped = true
       if (summary.problems.length < MAX_PROBLEMS)
         summary.problems.push({ path: at, step, code: err instanceof H5Error || typeof e.code === 'string' ? String(e.code) : 'UNCODED', message: String(e.message).split('\n')[0] })
       return false
@@ -58,6 +58,10 @@ function walk(path: string, options: WalkOptions): WalkSummary {
   let file: File | null = null
   if (!attempt('/', 'open', () => (file = File.open(path, { swmr: options.swmr, locking: false })))) return summary
   const f = file as unknown as File
+  // First HDF5's own walk of the whole tree, as h5py's visititems: it holds the groups it is in, so a
+  // structure that loops back on itself fails there as an error (CVE-2024-32609), where listing group
+  // by group goes round the loop into libhdf5's crashes.
+  attempt('/', 'visit', () => void f.visit('/'))
   const seen = new Set<string>()
   const attrs = (at: string, read: () => Record<string, unknown>) =>
     attempt(at, 'attributes', () => {

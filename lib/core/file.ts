@@ -112,6 +112,15 @@ export interface LinkInfo {
   objectKey?: string
 }
 
+/** One object found by `visit()`: reached by hard links, each object once (as h5py's `visititems`). */
+export interface VisitedObject {
+  /** Absolute path of the first name HDF5 met it by. */
+  path: string
+  objectType: 'group' | 'dataset' | 'datatype' | 'other'
+  /** Identity of the object (see `LinkInfo.objectKey`). */
+  objectKey: string
+}
+
 export type { AttrValue } from './dtype'
 
 function normalize(path: string, base = '/'): string {
@@ -157,6 +166,11 @@ export class Group {
 
   keys(): string[] {
     return this.list().map((m) => m.name)
+  }
+
+  /** Every object below this group by HDF5's own walk, as h5py's `visit` (see `File.visit`). */
+  visit(): VisitedObject[] {
+    return this.file.visit(this.path)
   }
 
   /** A member by relative or absolute path (soft and external links are followed). */
@@ -301,6 +315,18 @@ export class File extends Group {
   override list(path = '/'): LinkInfo[] {
     const base = normalize(path)
     return this.#native.list(base).map((m: NativeMember) => ({ ...m, path: posixPath.join(base, m.name) }))
+  }
+
+  /**
+   * Every object below `path` reached by hard links, each once, in name order: HDF5's own walk
+   * (`H5Ovisit`, as h5py's `visititems`; the start itself is skipped, and counted as seen only when
+   * more than one link names it, as HDF5 does). Soft and external links are not followed. A file
+   * whose structure is damaged fails here with `H5_CORRUPT` as a whole, where walking it group by
+   * group can reach libhdf5's crashes; `checkFile` walks this way first for that reason.
+   */
+  override visit(path = '/'): VisitedObject[] {
+    const base = normalize(path)
+    return this.#native.visit(base).map((o) => ({ ...o, path: posixPath.join(base, o.path) }))
   }
 
   /** Identity of the object at `path` (see `LinkInfo.objectKey`), or null when nothing resolves there. */

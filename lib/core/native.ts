@@ -70,6 +70,12 @@ export interface NativeDatasetInfo {
 /** One attribute as the addon reads it: its values, or why its type cannot be read. */
 export type NativeAttr = NativeValues | { unsupported: string }
 
+export interface NativeVisited {
+  path: string
+  objectType: 'group' | 'dataset' | 'datatype' | 'other'
+  objectKey: string
+}
+
 export interface NativeMember {
   name: string
   linkType: 'hard' | 'soft' | 'external' | 'user'
@@ -178,6 +184,7 @@ export interface NativeFile {
   list(path: string): NativeMember[]
   objectType(path: string): 'group' | 'dataset' | 'datatype' | null
   objectKey(path: string): string | null
+  visit(path: string, limit?: number): NativeVisited[] & { truncated: boolean }
   createGroup(path: string): void
   readAttrs(path: string): Record<string, NativeAttr>
   writeAttr(path: string, name: string, value: unknown, dtype?: string): void

@@ -65,6 +65,21 @@ test('the tree shows each group and dataset once; later links to them name where
   expect(paths(walk(f, '/entry', 'entry'))).toContain('link /entry/self')
 })
 
+test("File.visit: HDF5's own walk, each object once under its first name, as h5py's visititems", () => {
+  using f = File.open(file)
+  expect(f.visit().map((o) => [o.path, o.objectType])).toEqual([
+    ['/entry', 'group'],
+    ['/entry/again', 'dataset'],
+    ['/entry/data', 'group'],
+  ])
+  expect(new Set(f.visit().map((o) => o.objectKey)).size).toBe(3)
+  expect(f.visit().find((o) => o.path === '/entry/again')!.objectKey).toBe(f.objectKey('/entry/data/frames'))
+  // From a group: HDF5 counts the start as seen only when more than one link names it (h5py's
+  // f['entry/data'].visit gives the same three names).
+  expect(f.group('/entry/data').visit().map((o) => o.path)).toEqual(['/entry/data/frames', '/entry/data/up', '/entry/data/up/data'])
+  expect(() => f.visit('/nope')).toThrow(expect.objectContaining({ code: 'H5_NOT_FOUND' }))
+})
+
 test('h5swmr ls lists a self-linked group once (text and JSON)', () => {
   const r = spawnSync(process.execPath, [CLI, 'ls', file], { encoding: 'utf8' })
   expect(r.status).toBe(0)
