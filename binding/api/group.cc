@@ -145,13 +145,23 @@ using ObjectInfo = H5O_info2_t;
 using ObjectInfo = H5O_info_t;
 #endif
 
-// No HDF5 call and nothing thrown inside: libhdf5's C frames are between us and the caller.
-herr_t CollectObject(hid_t, const char* name, const ObjectInfo* info, void* data) {
+// Nothing thrown inside: libhdf5's C frames are between us and the caller.
+herr_t CollectObject(hid_t start, const char* name, const ObjectInfo* info, void* data) {
   auto* c = static_cast<VisitCollector*>(data);
   if (c->objects.size() >= c->limit) {
     c->overflow = true;
     return 1;  // stop, not fail
   }
+#if H5_VERSION_GE(1, 12, 0)
+  // h5py visits with the 1.10 call (H5Ovisit2), whose every-field info includes the sizes of each
+  // object's metadata (its link or chunk index walked) before HDF5 goes into a group: a B-tree node
+  // that is its own child fails there with an error, where H5Ovisit3 alone recurses into it until
+  // the stack runs out (gh-4432-poc-05 on 1.14). The same sizes, asked for here.
+  H5O_native_info_t native;
+  if (H5Oget_native_info_by_name(start, name, &native, H5O_NATIVE_INFO_ALL, H5P_DEFAULT) < 0) return -1;
+#else
+  (void)start;
+#endif
   try {
     VisitedObject o;
     o.path = name ? name : "";
@@ -190,8 +200,8 @@ Napi::Value NativeFile::Visit(const Napi::CallbackInfo& info) {
     if (!start.valid()) ThrowHdf5("Cannot open '" + path + "' in '" + file->path + "'", "H5_ERROR");
     VisitCollector out;
     out.limit = limit;
-    // The fields h5py's visititems asks for (H5O_INFO_ALL): the same metadata is read, so the same
-    // damage is met, and met as an error.
+    // The fields h5py's visititems asks for (H5O_INFO_ALL, and on 1.12+ the native sizes in the
+    // callback): the same metadata is read in the same order, so the same damage is met as an error.
 #if H5_VERSION_GE(1, 12, 0)
     herr_t status = H5Ovisit3(start, H5_INDEX_NAME, H5_ITER_INC, CollectObject, &out, H5O_INFO_ALL);
 #else
