@@ -319,8 +319,8 @@ export class File extends Group {
 
   /**
    * Every object below `path` reached by hard links, each once, in name order: HDF5's own walk
-   * (`H5Ovisit`, as h5py's `visititems`; the start itself is skipped, and counted as seen only when
-   * more than one link names it, as HDF5 does). Soft and external links are not followed. A file
+   * (`H5Ovisit`, as h5py's `visititems`; the start itself is not listed, and whether a link back to it
+   * is followed depends on the release, as in h5py). Soft and external links are not followed. A file
    * whose structure is damaged fails here with `H5_CORRUPT` as a whole, where walking it group by
    * group can reach libhdf5's crashes; `checkFile` walks this way first for that reason.
    */
