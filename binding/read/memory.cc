@@ -21,7 +21,7 @@ MallocTuning TuneMallocForFrames() {
       tuning.reason = "the environment sets MALLOC_MMAP_THRESHOLD_ or MALLOC_TRIM_THRESHOLD_";
     } else {
       tuning.mmapThreshold = size_t(32) << 20;
-      tuning.trimThreshold = size_t(128) << 20;
+      tuning.trimThreshold = size_t(256) << 20;
       tuning.tuned = mallopt(M_MMAP_THRESHOLD, static_cast<int>(tuning.mmapThreshold)) == 1 &&
                      mallopt(M_TRIM_THRESHOLD, static_cast<int>(tuning.trimThreshold)) == 1;
       if (!tuning.tuned) tuning.reason = "mallopt refused";

@@ -54,7 +54,7 @@ test('malloc keeps frame memory for the next frames (glibc), unless the environm
   const glibc = Boolean((process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime)
   const info = File.libraryInfo().frameMemory
   expect(info.tuned).toBe(glibc)
-  if (glibc) expect(info).toEqual({ tuned: true, mmapThreshold: 32 << 20, trimThreshold: 128 << 20 })
+  if (glibc) expect(info).toEqual({ tuned: true, mmapThreshold: 32 << 20, trimThreshold: 256 << 20 })
   const probe = (env: Record<string, string>) =>
     JSON.parse(spawnSync(process.execPath, ['-e', `console.log(JSON.stringify(require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist'))}).File.libraryInfo().frameMemory))`], { env: { ...process.env, ...env }, encoding: 'utf8' }).stdout)
   expect(probe({ MALLOC_TRIM_THRESHOLD_: '1048576' })).toMatchObject({ tuned: false, reason: expect.stringContaining('MALLOC_TRIM_THRESHOLD_') })
