@@ -215,19 +215,11 @@ Napi::Value NativeFile::Visit(const Napi::CallbackInfo& info) {
       if (o.path == ".") continue;  // the start itself
       Found f;
       f.path = o.path;
-      switch (o.type) {
-        case H5O_TYPE_GROUP: f.type = "group"; break;
-        case H5O_TYPE_DATASET: f.type = "dataset"; break;
-        case H5O_TYPE_NAMED_DATATYPE: f.type = "datatype"; break;
-        default: f.type = "other";
-      }
+      f.type = ObjectTypeName(o.type);
 #if H5_VERSION_GE(1, 12, 0)
-      char* token = nullptr;
-      H5Otoken_to_str(start, &o.token, &token);
-      f.key = std::to_string(o.fileno) + ":" + (token ? token : "");
-      H5free_memory(token);
+      f.key = ObjectKeyOf(start, o.fileno, o.token);
 #else
-      f.key = std::to_string(o.fileno) + ":" + std::to_string(o.addr);
+      f.key = ObjectKeyOf(start, o.fileno, o.addr);
 #endif
       result.push_back(std::move(f));
     }

@@ -67,25 +67,40 @@ std::string ObjectKey(hid_t id) {
 
 // What H5Oget_info gives, without opening the object: a damaged dataset's header is then never
 // parsed for its type and layout just to list it (h5py's visititems does not open objects either).
+#if H5_VERSION_GE(1, 12, 0)
+std::string ObjectKeyOf(hid_t loc, unsigned long fileno, const H5O_token_t& token) {
+  char* text = nullptr;
+  H5Otoken_to_str(loc, &token, &text);
+  std::string key = std::to_string(fileno) + ":" + (text ? text : "");
+  H5free_memory(text);
+  return key;
+}
+#else
+std::string ObjectKeyOf(hid_t, unsigned long fileno, haddr_t addr) {
+  return std::to_string(fileno) + ":" + std::to_string(addr);
+}
+#endif
+
+const char* ObjectTypeName(H5O_type_t type) {
+  switch (type) {
+    case H5O_TYPE_GROUP: return "group";
+    case H5O_TYPE_DATASET: return "dataset";
+    case H5O_TYPE_NAMED_DATATYPE: return "datatype";
+    default: return "other";
+  }
+}
+
 std::string ObjectAt(hid_t loc, const char* name, std::string* type) {
 #if H5_VERSION_GE(1, 12, 0)
   H5O_info2_t info;
   if (H5Oget_info_by_name3(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return "";
-  char* token = nullptr;
-  H5Otoken_to_str(loc, &info.token, &token);
-  std::string key = std::to_string(info.fileno) + ":" + (token ? token : "");
-  H5free_memory(token);
+  std::string key = ObjectKeyOf(loc, info.fileno, info.token);
 #else
   H5O_info_t info;
   if (H5Oget_info_by_name2(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return "";
-  std::string key = std::to_string(info.fileno) + ":" + std::to_string(info.addr);
+  std::string key = ObjectKeyOf(loc, info.fileno, info.addr);
 #endif
-  switch (info.type) {
-    case H5O_TYPE_GROUP: *type = "group"; break;
-    case H5O_TYPE_DATASET: *type = "dataset"; break;
-    case H5O_TYPE_NAMED_DATATYPE: *type = "datatype"; break;
-    default: *type = "other";
-  }
+  *type = ObjectTypeName(info.type);
   return key;
 }
 

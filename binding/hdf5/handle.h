@@ -57,6 +57,16 @@ struct DatasetState {
 // object (hard links, soft links) give the same key; "" when HDF5 cannot tell.
 std::string ObjectKey(hid_t id);
 
+// The same key from what H5Oget_info / H5Ovisit hand back (`loc`: any id in the file).
+#if H5_VERSION_GE(1, 12, 0)
+std::string ObjectKeyOf(hid_t loc, unsigned long fileno, const H5O_token_t& token);
+#else
+std::string ObjectKeyOf(hid_t loc, unsigned long fileno, haddr_t addr);
+#endif
+
+// 'group' | 'dataset' | 'datatype' | 'other'
+const char* ObjectTypeName(H5O_type_t type);
+
 // The check h5py's visititems makes of every object before it opens it (HDF5's H5Ovisit asks
 // H5Oget_info for every field): the sizes of the object's own metadata and its header and attribute
 // counts. For a dataset this decodes its layout message and walks its chunk index, for a group its
