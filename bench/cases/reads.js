@@ -35,6 +35,8 @@ const ROW = {
   pool2Sec2: 'h5swmr readIntoAsync, 2 decode threads (4 in flight), sec2 driver',
   dsSync: 'h5swmr DataSource for-of, reuseBuffers',
   dsAsync: 'h5swmr DataSource for await',
+  dsAsync2: 'h5swmr DataSource for await, 2 in flight',
+  dsAsync2Reuse: 'h5swmr DataSource for await, 2 in flight, reuseBuffers',
   h5py: 'h5py ds[i]',
   h5pyDirect: 'h5py read_direct',
   h5pyNoCache: 'h5py ds[i], rdcc_nbytes=0',
@@ -240,8 +242,8 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
     })
   }
   list.push(...poolRows)
-  const source = (reuseBuffers) =>
-    new h5.DataSource([keys], { data: ds }, { timeout: 2000, pollInterval: 1, finishedDataset: finished, reuseBuffers })
+  const source = (reuseBuffers, concurrency = 1) =>
+    new h5.DataSource([keys], { data: ds }, { timeout: 2000, pollInterval: 1, finishedDataset: finished, reuseBuffers, concurrency })
   const countItems = (item) => (item.frames.data.data[0] !== item.index % 65536 ? 1 : 0)
   list.push(
     whole(ROW.dsSync, n, () => {
@@ -265,6 +267,22 @@ function contenders({ file, n, frameShape, chunks, h5pyOk, h5wasm, pluginsNeeded
       return bad + Math.abs(n - got)
     }),
   )
+  // Issue 23 for the DataSource: for await with 2 reads in flight, a new array per frame against
+  // reuseBuffers (concurrency + 1 arrays in turn).
+  for (const reuse of [false, true]) {
+    const row = whole(reuse ? ROW.dsAsync2Reuse : ROW.dsAsync2, n, async () => {
+      let bad = 0
+      let got = 0
+      for await (const item of source(reuse, 2)) {
+        bad += countItems(item)
+        got++
+      }
+      return bad + Math.abs(n - got)
+    })
+    // After a fork the memory malloc keeps is copy-on-write: touched again untimed (see runRounds).
+    if (!reuse) row.prewarm = () => inFlight(2, 0, Math.min(n, 300), (i) => ds.readAsync(sel(i)))
+    list.push(row)
+  }
 
   // Untimed warm-up of the in-process paths, with the full sampled check of each frame.
   const warm = () => {

@@ -260,6 +260,13 @@ function issue23(result, add) {
       if (what === 'sync') add(`  ${label}: read (a new array) ÷ readInto (reused), one thread`, figure, 'info')
       else add(`${label}: readAsync (a new array) ÷ readIntoAsync (reused), ${what} ≥ 0.85`, figure, verdict(r, 0.85))
     }
+    {
+      const a = find(res, 'h5swmr DataSource for await, 2 in flight')
+      const reuse = find(res, 'h5swmr DataSource for await, 2 in flight, reuseBuffers')
+      const r = pairedRatio(a, reuse)
+      const figure = r ? `${fmtRatio(r)}; ${num(a.fps.median)} vs ${num(reuse.fps.median)} frames/s` : '–'
+      add(`${label}: DataSource for await, 2 in flight: new arrays ÷ reuseBuffers ≥ 0.85`, figure, verdict(r, 0.85))
+    }
     if (key === 'compressed:blosc') {
       const a = find(res, 'h5swmr readAsync, 2 in flight')
       const py = a?.ratios.h5py

@@ -68,6 +68,7 @@ async function runRounds(contenders, { repeats, warmup, label, frames, slices = 
     for (const c of rotate(contenders.filter((c) => !c.range || c.allocates || c.whole), r)) {
       if (skipped[c.name]) continue
       if (c.allocates) await c.range(0, Math.min(frames, ALLOCATING_WARMUP))
+      else if (c.prewarm) await c.prewarm() // a whole contender that allocates: the same, its own way
       gc()
       const res = c.range ? { [c.name]: { ...(await c.range(0, frames)), frames } } : await c.run(r)
       if (res && res.skip) {
