@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { WalkProblem, WalkSummary } from './walker'
+import type { WalkSummary } from './walker'
 
 export type { WalkProblem } from './walker'
 
@@ -23,7 +23,8 @@ export interface CheckOptions {
   maxMemory?: number
 }
 
-export interface FileCheck {
+/** What was walked (up to a crash or the time limit), the first 20 problems and their count, and: */
+export interface FileCheck extends WalkSummary {
   file: string
   /** True when the whole file was walked and every value read without an error. */
   ok: boolean
@@ -38,15 +39,6 @@ export interface FileCheck {
   message: string
   /** Where the walk was when it crashed or timed out, or where the first problem was: path and step. */
   at: { path: string; step: string } | null
-  /** What was walked (up to the crash or time limit). */
-  objects: number
-  groups: number
-  datasets: number
-  attributes: number
-  valuesRead: number
-  /** The first 20 problems; `problemCount` counts all. */
-  problems: WalkProblem[]
-  problemCount: number
   ms: number
 }
 

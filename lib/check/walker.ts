@@ -19,11 +19,13 @@ export interface WalkProblem {
 }
 
 export interface WalkSummary {
+  /** What was walked: objects, and of them groups, datasets; attributes and values read. */
   objects: number
   groups: number
   datasets: number
   attributes: number
   valuesRead: number
+  /** The first 20 problems; `problemCount` counts all. */
   problems: WalkProblem[]
   problemCount: number
 }
