@@ -135,8 +135,6 @@ struct VisitedObject {
 
 struct VisitCollector {
   std::vector<VisitedObject> objects;
-  size_t limit;
-  bool overflow = false;
 };
 
 #if H5_VERSION_GE(1, 12, 0)
@@ -148,10 +146,6 @@ using ObjectInfo = H5O_info_t;
 // Nothing thrown inside: libhdf5's C frames are between us and the caller.
 herr_t CollectObject(hid_t start, const char* name, const ObjectInfo* info, void* data) {
   auto* c = static_cast<VisitCollector*>(data);
-  if (c->objects.size() >= c->limit) {
-    c->overflow = true;
-    return 1;  // stop, not fail
-  }
 #if H5_VERSION_GE(1, 12, 0)
   // h5py visits with the 1.10 call (H5Ovisit2), whose every-field info includes the sizes of each
   // object's metadata (its link or chunk index walked) before HDF5 goes into a group: a B-tree node
@@ -181,25 +175,21 @@ herr_t CollectObject(hid_t start, const char* name, const ObjectInfo* info, void
 
 }  // namespace
 
-// visit(path, limit): [{ path, objectType, objectKey }] for every object below `path` (not itself),
-// names relative to it, in HDF5's name order; at most `limit` of them (the array's `truncated` says
-// whether there were more).
+// visit(path): [{ path, objectType, objectKey }] for every object below `path` (not itself), names
+// relative to it, in HDF5's name order.
 Napi::Value NativeFile::Visit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto file = Open(env);
   std::string path = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "/";
-  size_t limit = info[1].IsNumber() ? static_cast<size_t>(info[1].As<Napi::Number>().Int64Value()) : SIZE_MAX;
   struct Found {
     std::string path, type, key;
   };
-  bool truncated = false;
   std::vector<Found> found = Guarded(env, [&]() {
     Hdf5Lock lock;
     if (!PathResolves(file->id, path)) Fail("H5_NOT_FOUND", "No object '" + path + "' in '" + file->path + "'");
     ScopedId start(H5Oopen(file->id, path.c_str(), H5P_DEFAULT), H5Oclose);
     if (!start.valid()) ThrowHdf5("Cannot open '" + path + "' in '" + file->path + "'", "H5_ERROR");
     VisitCollector out;
-    out.limit = limit;
     // The fields h5py's visititems asks for (H5O_INFO_ALL, and on 1.12+ the native sizes in the
     // callback): the same metadata is read in the same order, so the same damage is met as an error.
 #if H5_VERSION_GE(1, 12, 0)
@@ -208,7 +198,6 @@ Napi::Value NativeFile::Visit(const Napi::CallbackInfo& info) {
     herr_t status = H5Ovisit2(start, H5_INDEX_NAME, H5_ITER_INC, CollectObject, &out, H5O_INFO_ALL);
 #endif
     if (status < 0) ThrowHdf5("Cannot walk the objects below '" + path + "' in '" + file->path + "'", "H5_ERROR");
-    truncated = out.overflow;
     std::vector<Found> result;
     result.reserve(out.objects.size());
     for (const auto& o : out.objects) {
@@ -233,7 +222,6 @@ Napi::Value NativeFile::Visit(const Napi::CallbackInfo& info) {
     o.Set("objectKey", found[i].key);
     result.Set(i, o);
   }
-  result.Set("truncated", Napi::Boolean::New(env, truncated));
   return result;
 }
 

@@ -65,8 +65,6 @@ std::string ObjectKey(hid_t id) {
   return ObjectAt(id, ".", &type);
 }
 
-// What H5Oget_info gives, without opening the object: a damaged dataset's header is then never
-// parsed for its type and layout just to list it (h5py's visititems does not open objects either).
 #if H5_VERSION_GE(1, 12, 0)
 std::string ObjectKeyOf(hid_t loc, unsigned long fileno, const H5O_token_t& token) {
   char* text = nullptr;
@@ -90,6 +88,8 @@ const char* ObjectTypeName(H5O_type_t type) {
   }
 }
 
+// What H5Oget_info gives, without opening the object: a damaged dataset's header is then never
+// parsed for its type and layout just to list it (h5py's visititems does not open objects either).
 std::string ObjectAt(hid_t loc, const char* name, std::string* type) {
 #if H5_VERSION_GE(1, 12, 0)
   H5O_info2_t info;

@@ -6,8 +6,9 @@
 // malloc's heap and up to 256 MiB of freed memory stay with the process for the next ones (glibc's
 // M_MMAP_THRESHOLD and M_TRIM_THRESHOLD; memory beyond that goes back). 256, not 128: V8 lets
 // ~100 MiB of garbage frames pile up between collections, and with 8 MiB frames, 4 in flight, a
-// 128 MiB bound gave them back and faulted them in again (0.4x the rate at 2 in flight). Not when the environment
-// sets MALLOC_MMAP_THRESHOLD_ or MALLOC_TRIM_THRESHOLD_ itself, nor with H5SWMR_MALLOC_TUNING=0.
+// 128 MiB bound gave them back and faulted them in again (0.4x the rate at 2 in flight). Not when
+// the environment sets MALLOC_MMAP_THRESHOLD_ or MALLOC_TRIM_THRESHOLD_ itself, nor with
+// H5SWMR_MALLOC_TUNING=0.
 #pragma once
 #include <cstddef>
 #include <string>

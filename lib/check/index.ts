@@ -107,7 +107,7 @@ export function checkFile(file: string, options: CheckOptions = {}): Promise<Fil
       clearInterval(watchdog)
       const ms = performance.now() - started
       const s: WalkSummary = summary ?? { objects: 0, groups: 0, datasets: 0, attributes: 0, valuesRead: 0, problems: [], problemCount: 0 }
-      const base = { file, objects: s.objects, groups: s.groups, datasets: s.datasets, attributes: s.attributes, valuesRead: s.valuesRead, problems: s.problems, problemCount: s.problemCount, ms }
+      const base = { file, ...s, ms }
       const where = at ? ` at ${at.path} (${at.step})` : ''
       if (outOfMemory) {
         const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`

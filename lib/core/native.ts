@@ -184,7 +184,7 @@ export interface NativeFile {
   list(path: string): NativeMember[]
   objectType(path: string): 'group' | 'dataset' | 'datatype' | null
   objectKey(path: string): string | null
-  visit(path: string, limit?: number): NativeVisited[] & { truncated: boolean }
+  visit(path: string): NativeVisited[]
   createGroup(path: string): void
   readAttrs(path: string): Record<string, NativeAttr>
   writeAttr(path: string, name: string, value: unknown, dtype?: string): void
